@@ -1,0 +1,3 @@
+//! Where tensors live and kernels run.
+
+pub mod gpu;

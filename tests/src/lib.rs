@@ -1,0 +1,1 @@
+//! Shared helpers for pixelgrad's integration tests: fixture loading and tolerances.
