@@ -1,0 +1,31 @@
+//! The shell: header navigation and the routes.
+
+use leptos::prelude::*;
+use leptos_router::components::{Route, Router, Routes, A};
+use leptos_router::path;
+
+use crate::routes::{home::Home, lessons::Lessons, not_found::NotFound, playground::Playground};
+
+/// The whole app: a header with navigation and one page per route.
+#[component]
+pub fn App() -> impl IntoView {
+    view! {
+        <Router>
+            <header class="site-header">
+                <A href="/" attr:class="brand">"pixelgrad"</A>
+                <nav aria-label="Main">
+                    <A href="/playground">"Playground"</A>
+                    <A href="/lessons">"Lessons"</A>
+                </nav>
+            </header>
+            <main id="main">
+                <Routes fallback=NotFound>
+                    <Route path=path!("/") view=Home />
+                    <Route path=path!("/playground") view=Playground />
+                    <Route path=path!("/lessons") view=Lessons />
+                    <Route path=path!("/lesson/:id") view=Lessons />
+                </Routes>
+            </main>
+        </Router>
+    }
+}

@@ -1,0 +1,126 @@
+//! `cargo xtask build`: the app as a release wasm bundle in `dist/`, built the way wgpu's own
+//! `run-wasm` does it: cargo, then wasm-bindgen, then wasm-opt, then the static files.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::util::{self, command, run as exec, step};
+
+/// The cargo profile for the shipped wasm (see the workspace Cargo.toml).
+const PROFILE: &str = "wasm-release";
+const TARGET: &str = "wasm32-unknown-unknown";
+/// Features the Rust wasm32 target emits by default; wasm-opt must be told to accept them.
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-mutable-globals",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+pub fn run() -> Result<(), String> {
+    crate::setup::run()?;
+    build().map(|_| ())
+}
+
+/// Builds `dist/` and returns its path; assumes the tools are installed.
+pub fn build() -> Result<PathBuf, String> {
+    let root = util::root();
+    let dist = root.join("dist");
+    let pkg = dist.join("pkg");
+    step("cargo build (wasm32, release)", || {
+        exec(command("cargo").args([
+            "build",
+            "-p",
+            "pixelgrad-app",
+            "--target",
+            TARGET,
+            "--profile",
+            PROFILE,
+        ]))
+    })?;
+    let wasm = util::target_dir()
+        .join(TARGET)
+        .join(PROFILE)
+        .join("pixelgrad-app.wasm");
+    step("wasm-bindgen", || {
+        exec(
+            command("wasm-bindgen")
+                .args([
+                    "--target",
+                    "web",
+                    "--no-typescript",
+                    "--out-name",
+                    "pixelgrad",
+                    "--out-dir",
+                ])
+                .arg(&pkg)
+                .arg(&wasm),
+        )
+    })?;
+    let bundle = pkg.join("pixelgrad_bg.wasm");
+    step("wasm-opt -Oz", || {
+        exec(
+            command("wasm-opt")
+                .arg("-Oz")
+                .args(WASM_FEATURES)
+                .arg(&bundle)
+                .arg("-o")
+                .arg(&bundle),
+        )
+    })?;
+    step("static files", || {
+        copy_tree(&root.join("public"), &dist)?;
+        fs::copy(root.join("index.html"), dist.join("index.html"))
+            .map_err(|e| format!("cannot copy index.html: {e}"))?;
+        Ok(())
+    })?;
+    step("gzip", || {
+        for file in [bundle.clone(), pkg.join("pixelgrad.js")] {
+            gzip_file(&file)?;
+        }
+        Ok(())
+    })?;
+    let raw = file_len(&bundle);
+    let gz = file_len(&bundle.with_extension("wasm.gz"));
+    println!("app wasm: {} KB raw, {} KB gzipped", raw / 1024, gz / 1024);
+    Ok(dist)
+}
+
+fn file_len(path: &Path) -> u64 {
+    fs::metadata(path).map(|m| m.len()).unwrap_or(0)
+}
+
+/// Writes `<file>.gz` (gzip -9) so the server can send it with `Content-Encoding: gzip`.
+pub fn gzip_file(file: &Path) -> Result<(), String> {
+    use std::io::Write;
+    let data = fs::read(file).map_err(|e| format!("cannot read {}: {e}", file.display()))?;
+    let mut name = file.as_os_str().to_owned();
+    name.push(".gz");
+    let out = fs::File::create(&name).map_err(|e| format!("cannot write {name:?}: {e}"))?;
+    let mut encoder = flate2::write::GzEncoder::new(out, flate2::Compression::best());
+    encoder
+        .write_all(&data)
+        .and_then(|_| encoder.finish().map(|_| ()))
+        .map_err(|e| format!("cannot gzip {}: {e}", file.display()))
+}
+
+/// Mirrors `from` into `to`, hard-linking files where possible (data sets are large).
+fn copy_tree(from: &Path, to: &Path) -> Result<(), String> {
+    fs::create_dir_all(to).map_err(|e| format!("cannot create {}: {e}", to.display()))?;
+    let entries = fs::read_dir(from).map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+    for entry in entries {
+        let entry = entry.map_err(|e| format!("cannot read {}: {e}", from.display()))?;
+        let (src, dst) = (entry.path(), to.join(entry.file_name()));
+        if src.is_dir() {
+            copy_tree(&src, &dst)?;
+            continue;
+        }
+        let _ = fs::remove_file(&dst);
+        if fs::hard_link(&src, &dst).is_err() {
+            fs::copy(&src, &dst).map_err(|e| format!("cannot copy {}: {e}", src.display()))?;
+        }
+    }
+    Ok(())
+}
