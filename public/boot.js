@@ -15,3 +15,24 @@ try {
   }
   throw error;
 }
+
+// Buttons of the panic panel (see app/src/panic_panel.rs): plain JS, because the wasm module has
+// stopped by the time they are clicked.
+document.addEventListener("click", async (event) => {
+  const action = event.target?.closest?.("[data-action]")?.dataset.action;
+  if (action === "copy-report") {
+    const text = document.getElementById("panic-report")?.textContent ?? "";
+    try {
+      await navigator.clipboard.writeText(text);
+      event.target.textContent = "Copied";
+    } catch {
+      const range = document.createRange();
+      range.selectNodeContents(document.getElementById("panic-report"));
+      getSelection().removeAllRanges();
+      getSelection().addRange(range);
+      event.target.textContent = "Selected: press Ctrl+C";
+    }
+  } else if (action === "reload") {
+    location.reload();
+  }
+});

@@ -4,7 +4,9 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
-use crate::routes::{home::Home, lessons::Lessons, not_found::NotFound, playground::Playground};
+use crate::routes::{
+    debug::DebugPanic, home::Home, lessons::Lessons, not_found::NotFound, playground::Playground,
+};
 
 /// The whole app: a header with navigation and one page per route.
 #[component]
@@ -24,6 +26,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/playground") view=Playground />
                     <Route path=path!("/lessons") view=Lessons />
                     <Route path=path!("/lesson/:id") view=Lessons />
+                    <Route path=path!("/debug/panic") view=DebugPanic />
                 </Routes>
             </main>
         </Router>

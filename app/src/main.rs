@@ -2,9 +2,10 @@
 
 mod app;
 mod components;
+mod panic_panel;
 mod routes;
 
 fn main() {
-    console_error_panic_hook::set_once();
+    panic_panel::install();
     leptos::mount::mount_to_body(app::App);
 }

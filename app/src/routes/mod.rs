@@ -1,5 +1,6 @@
 //! One file per page.
 
+pub mod debug;
 pub mod home;
 pub mod lessons;
 pub mod not_found;
