@@ -14,6 +14,7 @@
 //! ```
 
 pub mod autograd;
+pub mod data;
 pub mod device;
 pub mod error;
 pub mod ops;
