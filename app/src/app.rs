@@ -7,10 +7,13 @@ use leptos_router::path;
 use crate::routes::{
     debug::DebugPanic, home::Home, lessons::Lessons, not_found::NotFound, playground::Playground,
 };
+use crate::worker::client::WorkerClient;
 
-/// The whole app: a header with navigation and one page per route.
+/// The whole app: a header with navigation and one page per route. The training worker starts
+/// with the app, so the device is known by the time a user opens the playground.
 #[component]
 pub fn App() -> impl IntoView {
+    provide_context(WorkerClient::spawn());
     view! {
         <Router>
             <header class="site-header">

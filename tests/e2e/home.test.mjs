@@ -15,6 +15,7 @@ test("home page reports a WebGPU adapter and a correct kernel result", async () 
       assert.match(await page.textContent("h1"), /Train real neural networks/);
       assert.equal(await page.getAttribute(STATUS, "data-state"), "ready", await page.textContent(STATUS));
       assert.match(await page.textContent('[data-testid="adapter"]'), /^browser WebGPU, /);
+      assert.match(await page.textContent(STATUS), /in a background worker/);
       assert.match(await page.textContent('[data-testid="kernel-check"]'), /Kernel check passed: y = 2x \+ y on 1000 values/);
       assert.equal(await page.evaluate(() => self.crossOriginIsolated), true, "COOP/COEP make the page cross-origin isolated");
       await screenshot(page, "home");

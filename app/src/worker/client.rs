@@ -1,0 +1,138 @@
+//! The page side: starts the worker, sends commands, and turns events into signals the UI reads.
+
+use leptos::prelude::*;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
+
+use super::protocol::{Command, DeviceReport, Event};
+
+/// The script that loads this wasm module inside the worker (see `public/worker.js`).
+const WORKER_SCRIPT: &str = "/worker.js";
+
+/// Where the worker is in its life.
+#[derive(Debug, Clone, PartialEq)]
+pub enum WorkerStatus {
+    /// The worker script and wasm module are loading.
+    Starting,
+    /// Commands are accepted.
+    Ready,
+    /// The worker could not start (no worker support, script blocked, wasm failed).
+    Failed(String),
+    /// The worker hit an internal error; what it had in memory is gone, saved runs are not.
+    Crashed(String),
+}
+
+struct Handles {
+    worker: Worker,
+    _on_message: Closure<dyn FnMut(MessageEvent)>,
+    _on_error: Closure<dyn FnMut(ErrorEvent)>,
+}
+
+/// A handle to the training worker, shared through Leptos context; cheap to copy.
+#[derive(Clone, Copy)]
+pub struct WorkerClient {
+    handles: StoredValue<Option<Handles>, LocalStorage>,
+    /// Whether the worker is up.
+    pub status: RwSignal<WorkerStatus>,
+    /// The device training will use, once probed.
+    pub device: RwSignal<Option<DeviceReport>>,
+    /// The last non-fatal error a command reported.
+    pub last_error: RwSignal<Option<String>>,
+}
+
+impl WorkerClient {
+    /// Starts the worker; it probes the device as soon as it is ready.
+    pub fn spawn() -> Self {
+        let client = WorkerClient {
+            handles: StoredValue::new_local(None),
+            status: RwSignal::new(WorkerStatus::Starting),
+            device: RwSignal::new(None),
+            last_error: RwSignal::new(None),
+        };
+        client.start();
+        client
+    }
+
+    /// Throws away the current worker (if any) and starts a fresh one.
+    pub fn restart(&self) {
+        if let Some(handles) = self.handles.try_update_value(Option::take).flatten() {
+            handles.worker.terminate();
+        }
+        self.status.set(WorkerStatus::Starting);
+        self.device.set(None);
+        self.start();
+    }
+
+    /// Sends a command; if the worker is not running, says so through `last_error`.
+    pub fn send(&self, command: &Command) {
+        let sent = self.handles.with_value(|h| {
+            let worker = &h.as_ref()?.worker;
+            let text = serde_json::to_string(command).ok()?;
+            worker.post_message(&JsValue::from_str(&text)).ok()
+        });
+        if sent.is_none() {
+            self.last_error
+                .set(Some("the training worker is not running".into()));
+        }
+    }
+
+    fn start(&self) {
+        let options = WorkerOptions::new();
+        options.set_type(WorkerType::Module);
+        let worker = match Worker::new_with_options(WORKER_SCRIPT, &options) {
+            Ok(worker) => worker,
+            Err(e) => {
+                self.status.set(WorkerStatus::Failed(format!(
+                    "this browser could not start a background worker ({})",
+                    e.as_string().unwrap_or_else(|| "no reason given".into())
+                )));
+                return;
+            }
+        };
+        let client = *self;
+        let on_message = Closure::<dyn FnMut(MessageEvent)>::new(move |event: MessageEvent| {
+            let parsed = event
+                .data()
+                .as_string()
+                .map(|text| serde_json::from_str::<Event>(&text));
+            match parsed {
+                Some(Ok(event)) => client.apply(event),
+                Some(Err(e)) => client
+                    .last_error
+                    .set(Some(format!("unreadable message from the worker: {e}"))),
+                None => client
+                    .last_error
+                    .set(Some("the worker sent a message that is not text".into())),
+            }
+        });
+        let on_error = Closure::<dyn FnMut(ErrorEvent)>::new(move |event: ErrorEvent| {
+            let message = event.message();
+            let status = if client.status.get_untracked() == WorkerStatus::Starting {
+                WorkerStatus::Failed(format!("the training worker could not start: {message}"))
+            } else {
+                WorkerStatus::Crashed(format!("the training worker stopped: {message}"))
+            };
+            client.status.set(status);
+        });
+        worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
+        worker.set_onerror(Some(on_error.as_ref().unchecked_ref()));
+        self.handles.set_value(Some(Handles {
+            worker,
+            _on_message: on_message,
+            _on_error: on_error,
+        }));
+    }
+
+    fn apply(&self, event: Event) {
+        match event {
+            Event::Ready => {
+                self.status.set(WorkerStatus::Ready);
+                self.send(&Command::ProbeDevice);
+            }
+            Event::Device(report) => self.device.set(Some(report)),
+            Event::Error { message } => self.last_error.set(Some(message)),
+            Event::Crashed { report } => self.status.set(WorkerStatus::Crashed(report)),
+        }
+    }
+}

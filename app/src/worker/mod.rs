@@ -1,0 +1,8 @@
+//! The training worker: models, data and the GPU device live in a dedicated Web Worker so the
+//! page never freezes. The worker runs this same wasm module; `main` starts the host side there.
+//! Messages are the [`protocol`] types as JSON, the only bridge between page and worker.
+
+pub mod client;
+pub mod host;
+pub mod probe;
+pub mod protocol;
