@@ -141,7 +141,7 @@ fn run_stage(stage: &str, tally: &mut Tally) -> Result<(), String> {
         }
         "native" => counted(
             command("cargo")
-                .args(["test", "--workspace", "--exclude", "pixelgrad-app"])
+                .args(["test", "--workspace"])
                 .env("REQUIRE_GPU", "1"),
             tally,
         ),
