@@ -17,7 +17,9 @@ pub mod autograd;
 pub mod data;
 pub mod device;
 pub mod error;
+pub mod metrics;
 pub mod ops;
+pub mod optim;
 pub mod rng;
 pub mod tensor;
 
