@@ -1,18 +1,107 @@
 //! Browser checks: WebGPU in headless Chromium (SwiftShader), run by wasm-bindgen-test.
 #![cfg(target_arch = "wasm32")]
 
-use pixelgrad::device::gpu::{saxpy, GpuContext};
+mod common;
+
+use std::sync::Arc;
+
+use common::op_cases::{all_cases, compare, Case};
+use pixelgrad::device::gpu::{saxpy, Gpu, GpuContext};
+use pixelgrad::device::{self, CpuStorage, Storage};
+use pixelgrad::{Device, Shape, Tensor};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
 
 #[wasm_bindgen_test]
 async fn webgpu_adapter_runs_saxpy() {
-    let ctx = GpuContext::new().await.expect("WebGPU adapter in headless Chromium");
+    let ctx = GpuContext::new()
+        .await
+        .expect("WebGPU adapter in headless Chromium");
     assert_eq!(ctx.adapter().backend, "BrowserWebGpu");
     let x: Vec<f32> = (0..257).map(|i| i as f32).collect();
     let y = vec![1.0f32; 257];
-    let got = saxpy(&ctx, 3.0, &x, &y).await.expect("saxpy runs in the browser");
+    let got = saxpy(&ctx, 3.0, &x, &y)
+        .await
+        .expect("saxpy runs in the browser");
     let want: Vec<f32> = x.iter().map(|x| 3.0 * x + 1.0).collect();
     assert_eq!(got, want);
+}
+
+fn run_on(c: &Case, device: Device) -> Result<Storage, String> {
+    let inputs: Vec<Storage> = c
+        .inputs
+        .iter()
+        .map(|(_, v)| Storage::Cpu(Arc::new(CpuStorage::F32(v.clone()))).to_device(device))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: upload: {e}", c.name))?;
+    let shapes: Vec<Shape> = c
+        .inputs
+        .iter()
+        .map(|(s, _)| Shape::new(s.clone()))
+        .collect();
+    let args: Vec<(&Storage, &Shape)> = inputs.iter().zip(&shapes).collect();
+    device::run(&c.op, &args, &Shape::new(c.out.clone()))
+        .map_err(|e| format!("{} on {device}: {e}", c.name))
+}
+
+#[wasm_bindgen_test]
+async fn every_op_kind_matches_the_cpu_in_the_browser() {
+    let gpu = Gpu::new()
+        .await
+        .expect("WebGPU adapter in headless Chromium");
+    let cases = all_cases();
+    let mut failures = Vec::new();
+    for c in &cases {
+        let want = match run_on(c, Device::Cpu) {
+            Ok(Storage::Cpu(s)) => match s.as_ref() {
+                CpuStorage::F32(v) => v.clone(),
+                CpuStorage::F64(_) => unreachable!("f32 inputs give f32 outputs"),
+            },
+            Ok(Storage::Gpu(_)) => unreachable!("CPU inputs stay on the CPU"),
+            Err(e) => {
+                failures.push(e);
+                continue;
+            }
+        };
+        let got = match run_on(c, gpu.device()) {
+            Ok(Storage::Gpu(g)) => g.read().await.map_err(|e| format!("{}: read: {e}", c.name)),
+            Ok(Storage::Cpu(_)) => Err(format!("{}: result left the GPU", c.name)),
+            Err(e) => Err(e),
+        };
+        if let Err(e) = got.and_then(|got| compare(c, &want, &got)) {
+            failures.push(e);
+        }
+    }
+    assert!(
+        failures.is_empty(),
+        "{} of {} cases differ:\n{}",
+        failures.len(),
+        cases.len(),
+        failures.join("\n")
+    );
+}
+
+#[wasm_bindgen_test]
+async fn gradients_run_on_webgpu_and_read_back_asynchronously() {
+    let gpu = Gpu::new()
+        .await
+        .expect("WebGPU adapter in headless Chromium");
+    let w = Tensor::from_vec(vec![0.5f32, -1.0, 2.0, 0.25], [2, 2])
+        .and_then(|t| t.to_device(gpu.device()))
+        .and_then(|t| t.requires_grad_())
+        .expect("w on the GPU");
+    let loss = w.square().and_then(|s| s.sum_all()).expect("forward");
+    loss.backward().expect("backward");
+    let g = w.grad().expect("gradient");
+    assert_eq!(g.device(), gpu.device());
+    assert!(
+        g.to_vec_f32().is_err(),
+        "a blocking read is refused in the browser"
+    );
+    assert_eq!(
+        g.to_vec_async::<f32>().await.expect("async read"),
+        vec![1.0, -2.0, 4.0, 0.5]
+    );
+    assert_eq!(loss.item_async().await.expect("loss"), 5.3125);
 }

@@ -239,6 +239,7 @@ impl Tensor {
                 Some(s) => s.to_vec(),
                 None => c.to_f64_vec().into_iter().map(T::from_f64).collect(),
             }),
+            Storage::Gpu(g) => device::gpu_values(&g),
         }
     }
 

@@ -17,6 +17,14 @@ pub enum GpuError {
     /// Reading results back from the GPU failed (device lost or buffer mapping error).
     #[error("reading data back from the GPU failed: {0}")]
     Readback(String),
+    /// A tensor needs a bigger buffer than the device allows (WebGPU's default: 128 MiB).
+    #[error("a GPU buffer of {bytes} bytes exceeds the device limit of {limit} bytes")]
+    TooLarge {
+        /// Bytes requested.
+        bytes: u64,
+        /// The device's storage binding limit.
+        limit: u64,
+    },
     /// The arguments of a GPU call do not fit together.
     #[error("invalid GPU call to `{op}`: {reason}")]
     InvalidArgument {
@@ -42,7 +50,11 @@ pub struct AdapterSummary {
 
 impl fmt::Display for AdapterSummary {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let name = if self.name.is_empty() { "unnamed adapter" } else { &self.name };
+        let name = if self.name.is_empty() {
+            "unnamed adapter"
+        } else {
+            &self.name
+        };
         write!(f, "{name} ({}, {})", self.backend, self.device_type)?;
         if !self.driver.is_empty() {
             write!(f, ", driver {}", self.driver)?;
@@ -99,7 +111,11 @@ impl GpuContext {
             })
             .await
             .map_err(|e| GpuError::RequestDevice(e.to_string()))?;
-        Ok(Self { device, queue, summary })
+        Ok(Self {
+            device,
+            queue,
+            summary,
+        })
     }
 
     /// The adapter this context runs on.

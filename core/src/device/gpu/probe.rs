@@ -11,7 +11,12 @@ const WORKGROUP_SIZE: u32 = 64;
 ///
 /// Used by the app's start-up check and by the browser tests: a wrong value means the adapter
 /// or our shader pipeline is broken, which a mere "adapter found" would not show.
-pub async fn saxpy(ctx: &GpuContext, alpha: f32, x: &[f32], y: &[f32]) -> Result<Vec<f32>, GpuError> {
+pub async fn saxpy(
+    ctx: &GpuContext,
+    alpha: f32,
+    x: &[f32],
+    y: &[f32],
+) -> Result<Vec<f32>, GpuError> {
     if x.len() != y.len() {
         return Err(GpuError::InvalidArgument {
             op: "saxpy",
@@ -60,9 +65,18 @@ pub async fn saxpy(ctx: &GpuContext, alpha: f32, x: &[f32], y: &[f32]) -> Result
         label: Some("saxpy"),
         layout: &pipeline.get_bind_group_layout(0),
         entries: &[
-            wgpu::BindGroupEntry { binding: 0, resource: params.as_entire_binding() },
-            wgpu::BindGroupEntry { binding: 1, resource: x_buf.as_entire_binding() },
-            wgpu::BindGroupEntry { binding: 2, resource: y_buf.as_entire_binding() },
+            wgpu::BindGroupEntry {
+                binding: 0,
+                resource: params.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 1,
+                resource: x_buf.as_entire_binding(),
+            },
+            wgpu::BindGroupEntry {
+                binding: 2,
+                resource: y_buf.as_entire_binding(),
+            },
         ],
     });
     let mut encoder = device.create_command_encoder(&wgpu::CommandEncoderDescriptor {

@@ -1,0 +1,93 @@
+//! Host side of `pool.wgsl`: one parameter block per pooling geometry, one entry per op.
+
+use std::sync::Arc;
+
+use super::{launch, numel};
+use crate::autograd::Pool2dParams;
+use crate::device::gpu::layout::{grid_for, word};
+use crate::device::gpu::runtime::GpuDevice;
+use crate::device::gpu::shaders::{Kernel, ShaderId};
+use crate::device::gpu::{GpuError, GpuStorage};
+
+/// Which pooling kernel; the names are the shader's entry points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum PoolKernel {
+    MaxForward,
+    MaxGather,
+    MaxScatter,
+    AvgForward,
+    AvgBackward,
+    AdaptiveForward,
+    AdaptiveBackward,
+}
+
+impl PoolKernel {
+    fn kernel(self) -> Kernel {
+        let (entry, inputs) = match self {
+            PoolKernel::MaxForward => ("max_forward", 1),
+            PoolKernel::MaxGather => ("max_gather", 2),
+            PoolKernel::MaxScatter => ("max_scatter", 2),
+            PoolKernel::AvgForward => ("avg_forward", 1),
+            PoolKernel::AvgBackward => ("avg_backward", 1),
+            PoolKernel::AdaptiveForward => ("adaptive_forward", 1),
+            PoolKernel::AdaptiveBackward => ("adaptive_backward", 1),
+        };
+        Kernel::new(ShaderId::Pool, entry, inputs)
+    }
+
+    /// True when one invocation runs per input-plane element (the adjoints), else per output.
+    fn per_input(self) -> bool {
+        matches!(
+            self,
+            PoolKernel::MaxScatter | PoolKernel::AvgBackward | PoolKernel::AdaptiveBackward
+        )
+    }
+}
+
+/// Runs `which` for the `[N,C,H,W]` input shape `x` and pooled shape `y`; the output has `y`'s
+/// shape for forward kernels and `x`'s for adjoints. Adaptive kernels ignore `p`.
+pub(crate) fn pool(
+    dev: &Arc<GpuDevice>,
+    which: PoolKernel,
+    inputs: &[&GpuStorage],
+    x: &[usize],
+    y: &[usize],
+    p: &Pool2dParams,
+) -> Result<GpuStorage, GpuError> {
+    if x.len() != 4 || y.len() != 4 {
+        return Err(GpuError::InvalidArgument {
+            op: "pool2d",
+            reason: format!("expected [N,C,H,W] shapes, got {x:?} and {y:?}"),
+        });
+    }
+    let n = if which.per_input() {
+        numel(x)
+    } else {
+        numel(y)
+    };
+    let out = GpuStorage::uninit(dev, n)?;
+    if n == 0 {
+        return Ok(out);
+    }
+    let values = [
+        n,
+        x[0] * x[1],
+        x[2],
+        x[3],
+        y[2],
+        y[3],
+        p.kernel[0],
+        p.kernel[1],
+        p.stride[0].max(1),
+        p.stride[1].max(1),
+        p.padding[0],
+        p.padding[1],
+        usize::from(p.count_include_pad),
+    ];
+    let params = values
+        .iter()
+        .map(|&v| word("pool2d", v))
+        .collect::<Result<Vec<_>, _>>()?;
+    launch(dev, which.kernel(), &params, &out, inputs, grid_for(n))?;
+    Ok(out)
+}
