@@ -19,7 +19,9 @@ fn context_or_skip(test: &str) -> Option<GpuContext> {
 
 #[test]
 fn saxpy_matches_cpu_on_odd_sizes() {
-    let Some(ctx) = context_or_skip("saxpy_matches_cpu_on_odd_sizes") else { return };
+    let Some(ctx) = context_or_skip("saxpy_matches_cpu_on_odd_sizes") else {
+        return;
+    };
     println!("adapter: {}", ctx.adapter());
     for len in [1usize, 3, 63, 64, 65, 1000, 4097] {
         let x: Vec<f32> = (0..len).map(|i| i as f32 * 0.5 - 3.0).collect();
@@ -32,7 +34,9 @@ fn saxpy_matches_cpu_on_odd_sizes() {
 
 #[test]
 fn saxpy_rejects_mismatched_lengths() {
-    let Some(ctx) = context_or_skip("saxpy_rejects_mismatched_lengths") else { return };
+    let Some(ctx) = context_or_skip("saxpy_rejects_mismatched_lengths") else {
+        return;
+    };
     let err = pollster::block_on(saxpy(&ctx, 1.0, &[1.0, 2.0], &[1.0])).unwrap_err();
     assert!(err.to_string().contains("saxpy"), "{err}");
 }
