@@ -97,3 +97,65 @@ fn invalid_schedules_are_rejected() {
         .with(1.5, 1, 0.0, ThresholdMode::Abs, 0, 0.0)
         .is_err());
 }
+
+#[derive(Deserialize)]
+struct OptimCase {
+    name: String,
+    spec: super::OptimizerSpec,
+    clip_norm: Option<f64>,
+    clip_value: Option<f64>,
+    params: Vec<Vec<f64>>,
+}
+
+#[derive(Deserialize)]
+struct OptimFile {
+    weights: Vec<f64>,
+    targets: Vec<f64>,
+    cases: Vec<OptimCase>,
+}
+
+/// Trajectories of `sum(w (p - t)^2)` under each optimizer, in f64, against torch.optim.
+#[test]
+fn optimizers_match_pytorch() {
+    use crate::tensor::Tensor;
+    let file: OptimFile = serde_json::from_str(include_str!(
+        "../../../tests/fixtures/training/optimizers.json"
+    ))
+    .expect("fixture parses");
+    let w = Tensor::from_vec(file.weights.clone(), [6]).expect("valid");
+    let t = Tensor::from_vec(file.targets.clone(), [6]).expect("valid");
+    assert!(file.cases.len() >= 10);
+    for case in file.cases {
+        let p0: Vec<f64> = (0..6).map(|i| -1.0 + 2.0 * i as f64 / 5.0).collect();
+        let p = Tensor::from_vec(p0, [6])
+            .expect("valid")
+            .requires_grad_()
+            .expect("leaf");
+        let mut opt = case.spec.build(vec![p.clone()]).expect("valid spec");
+        for (step, want) in case.params.iter().enumerate() {
+            opt.zero_grad();
+            let loss = p
+                .sub(&t)
+                .and_then(|d| d.square())
+                .and_then(|d| d.mul(&w))
+                .and_then(|d| d.sum_all())
+                .expect("loss");
+            loss.backward().expect("backward");
+            if let Some(n) = case.clip_norm {
+                super::clip_grad_norm(opt.params(), n).expect("clip");
+            }
+            if let Some(v) = case.clip_value {
+                super::clip_grad_value(opt.params(), v).expect("clip");
+            }
+            opt.step().expect("step");
+            let got = p.to_vec::<f64>().expect("read");
+            for (g, e) in got.iter().zip(want) {
+                assert!(
+                    (g - e).abs() < 1e-10,
+                    "{} step {step}: got {got:?}, torch {want:?}",
+                    case.name
+                );
+            }
+        }
+    }
+}
