@@ -1,11 +1,16 @@
-//! conv2d and its two backward products via im2col + GEMM.
+//! conv2d and its two backward products via im2col + GEMM, in blocks of samples.
 //!
-//! Layout: the column matrix is `[C*kh*kw, N*OH*OW]` (rows grouped by channel, so group `g`
-//! owns a contiguous row block), which lets one GEMM per group cover the whole batch; the
-//! GEMM result `[O, N*OH*OW]` is then moved to NCHW with row copies.
+//! A block of `nb` samples is unfolded into a column matrix `[C*kh*kw, nb*OH*OW]` small enough
+//! to stay in L2 (rows grouped by channel, so group `g` owns a contiguous row block), and one
+//! GEMM per group covers the block; results move between the GEMM layout `[O, nb*OH*OW]` and
+//! NCHW with row copies. Blocks are independent, so they could run on separate threads.
 
+use super::alloc;
 use super::Float;
 use crate::autograd::Conv2dParams;
+
+/// Target size of one column block in elements (~512 KiB of f32).
+const BLOCK_ELEMS: usize = 1 << 17;
 
 /// Sizes of one convolution, derived from the input, weight and output shapes.
 #[derive(Debug, Clone, Copy)]
@@ -38,11 +43,18 @@ impl ConvGeom {
             p,
         }
     }
-    fn cols(&self) -> usize {
-        self.n * self.oh * self.ow
+    fn plane_out(&self) -> usize {
+        self.oh * self.ow
     }
     fn k_group(&self) -> usize {
         self.c / self.p.groups * self.kh * self.kw
+    }
+    fn k_total(&self) -> usize {
+        self.c * self.kh * self.kw
+    }
+    /// Samples per block so that a column block holds about `BLOCK_ELEMS` elements.
+    fn block(&self) -> usize {
+        (BLOCK_ELEMS / (self.k_total() * self.plane_out()).max(1)).clamp(1, self.n.max(1))
     }
     /// Output columns `ow` whose input column `ow*s - p + j*d` lies inside `0..w`.
     fn valid_ow(&self, j: usize) -> (usize, usize) {
@@ -61,154 +73,226 @@ impl ConvGeom {
         };
         (lo.min(hi), hi)
     }
+    /// Input row of output row `oh` for kernel row `i`, if inside the image.
+    fn input_row(&self, oh: usize, i: usize) -> Option<usize> {
+        let ih =
+            (oh * self.p.stride[0] + i * self.p.dilation[0]) as isize - self.p.padding[0] as isize;
+        (ih >= 0 && ih < self.h as isize).then_some(ih as usize)
+    }
 }
 
-/// Unfolds `x` into the `[C*kh*kw, N*OH*OW]` column matrix.
-fn im2col<T: Float>(x: &[T], g: &ConvGeom) -> Vec<T> {
-    let np = g.cols();
-    let mut cols = vec![T::ZERO; g.c * g.kh * g.kw * np];
-    let (s0, s1) = (g.p.stride[0], g.p.stride[1]);
+/// Copies a short row without a `memcpy` call (rows are often 10-30 elements).
+#[inline]
+fn copy_short<T: Float>(dst: &mut [T], src: &[T]) {
+    let mut d = dst.chunks_exact_mut(8);
+    let mut s = src.chunks_exact(8);
+    for (a, b) in (&mut d).zip(&mut s) {
+        let chunk: [T; 8] = b.try_into().expect("chunks of 8");
+        a.copy_from_slice(&chunk);
+    }
+    for (a, &b) in d.into_remainder().iter_mut().zip(s.remainder()) {
+        *a = b;
+    }
+}
+
+/// Unfolds samples `n0..n0+nb` into `cols` (`[C*kh*kw, nb*OH*OW]`).
+fn im2col<T: Float>(x: &[T], g: &ConvGeom, n0: usize, nb: usize, cols: &mut Vec<T>) {
+    cols.clear();
+    cols.resize(g.k_total() * nb * g.plane_out(), T::ZERO);
+    let s1 = g.p.stride[1];
+    let mut rows = cols.chunks_exact_mut(g.ow);
     for c in 0..g.c {
         for i in 0..g.kh {
             for j in 0..g.kw {
-                let row = &mut cols[((c * g.kh + i) * g.kw + j) * np..][..np];
                 let (lo, hi) = g.valid_ow(j);
-                for n in 0..g.n {
+                let start = (lo * s1 + j * g.p.dilation[1]).saturating_sub(g.p.padding[1]);
+                for n in n0..n0 + nb {
                     let plane = &x[(n * g.c + c) * g.h * g.w..][..g.h * g.w];
                     for oh in 0..g.oh {
-                        let ih = (oh * s0 + i * g.p.dilation[0]) as isize - g.p.padding[0] as isize;
-                        if ih < 0 || ih >= g.h as isize {
+                        let dst = rows.next().expect("cols sized to every output row");
+                        let Some(ih) = g.input_row(oh, i) else {
+                            continue;
+                        };
+                        if hi <= lo {
                             continue;
                         }
-                        let src = &plane[ih as usize * g.w..][..g.w];
-                        let dst = &mut row[(n * g.oh + oh) * g.ow..][..g.ow];
-                        let base = j * g.p.dilation[1];
-                        for ow in lo..hi {
-                            dst[ow] = src[ow * s1 + base - g.p.padding[1]];
+                        let src = &plane[ih * g.w..][..g.w];
+                        if s1 == 1 {
+                            copy_short(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
+                        } else {
+                            for (d, &v) in
+                                dst[lo..hi].iter_mut().zip(src[start..].iter().step_by(s1))
+                            {
+                                *d = v;
+                            }
                         }
                     }
                 }
             }
         }
     }
-    cols
 }
 
-/// Folds a column matrix back onto `[N,C,H,W]`, adding overlapping contributions.
-fn col2im<T: Float>(cols: &[T], g: &ConvGeom) -> Vec<T> {
-    let np = g.cols();
-    let mut x = vec![T::ZERO; g.n * g.c * g.h * g.w];
-    let (s0, s1) = (g.p.stride[0], g.p.stride[1]);
+/// Folds a column block back onto samples `n0..n0+nb` of `x`, adding overlaps.
+fn col2im<T: Float>(cols: &[T], g: &ConvGeom, n0: usize, nb: usize, x: &mut [T]) {
+    let np = nb * g.plane_out();
+    let s1 = g.p.stride[1];
     for c in 0..g.c {
         for i in 0..g.kh {
             for j in 0..g.kw {
                 let row = &cols[((c * g.kh + i) * g.kw + j) * np..][..np];
                 let (lo, hi) = g.valid_ow(j);
-                for n in 0..g.n {
-                    let plane = &mut x[(n * g.c + c) * g.h * g.w..][..g.h * g.w];
+                let start = (lo * s1 + j * g.p.dilation[1]).saturating_sub(g.p.padding[1]);
+                for n in 0..nb {
+                    let plane = &mut x[((n0 + n) * g.c + c) * g.h * g.w..][..g.h * g.w];
                     for oh in 0..g.oh {
-                        let ih = (oh * s0 + i * g.p.dilation[0]) as isize - g.p.padding[0] as isize;
-                        if ih < 0 || ih >= g.h as isize {
+                        let Some(ih) = g.input_row(oh, i) else {
+                            continue;
+                        };
+                        if hi == lo {
                             continue;
                         }
-                        let dst = &mut plane[ih as usize * g.w..][..g.w];
-                        let src = &row[(n * g.oh + oh) * g.ow..][..g.ow];
-                        let base = j * g.p.dilation[1];
-                        for ow in lo..hi {
-                            dst[ow * s1 + base - g.p.padding[1]] += src[ow];
+                        let dst = &mut plane[ih * g.w + start..];
+                        let src = &row[(n * g.oh + oh) * g.ow + lo..][..hi - lo];
+                        for (d, &v) in dst.iter_mut().step_by(s1).zip(src) {
+                            *d += v;
                         }
                     }
                 }
             }
         }
     }
-    x
 }
 
-/// `[O, N*P]` (GEMM layout) to `[N, O, P]` (NCHW) and back.
-fn ocols_to_nchw<T: Float>(y: &[T], n: usize, o: usize, p: usize) -> Vec<T> {
-    let mut out = Vec::with_capacity(y.len());
-    for b in 0..n {
-        for c in 0..o {
-            out.extend_from_slice(&y[(c * n + b) * p..][..p]);
-        }
-    }
-    out
-}
-
-fn nchw_to_ocols<T: Float>(y: &[T], n: usize, o: usize, p: usize) -> Vec<T> {
-    let mut out = Vec::with_capacity(y.len());
+/// Copies samples `n0..n0+nb` of an NCHW tensor with `o` channels into `[o, nb*P]`.
+fn nchw_block_to_rows<T: Float>(
+    y: &[T],
+    o: usize,
+    p: usize,
+    n0: usize,
+    nb: usize,
+    out: &mut Vec<T>,
+) {
+    out.clear();
     for c in 0..o {
-        for b in 0..n {
-            out.extend_from_slice(&y[(b * o + c) * p..][..p]);
+        for n in n0..n0 + nb {
+            out.extend_from_slice(&y[(n * o + c) * p..][..p]);
         }
     }
-    out
+}
+
+/// Writes `[o, nb*P]` rows back into samples `n0..n0+nb` of an NCHW tensor.
+fn rows_to_nchw_block<T: Float>(rows: &[T], o: usize, p: usize, n0: usize, nb: usize, y: &mut [T]) {
+    for c in 0..o {
+        for n in 0..nb {
+            y[((n0 + n) * o + c) * p..][..p].copy_from_slice(&rows[(c * nb + n) * p..][..p]);
+        }
+    }
+}
+
+/// Visits sample blocks `(n0, nb)`.
+fn blocks(g: &ConvGeom) -> impl Iterator<Item = (usize, usize)> {
+    let b = g.block();
+    let n = g.n;
+    (0..n).step_by(b).map(move |n0| (n0, b.min(n - n0)))
 }
 
 /// Forward convolution (no bias: the public op adds it with a broadcast add).
 pub fn forward<T: Float>(x: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
-    let cols = im2col(x, g);
-    let (np, kg, og) = (g.cols(), g.k_group(), g.o / g.p.groups);
-    let mut y = vec![T::ZERO; g.o * np];
-    for gi in 0..g.p.groups {
-        T::gemm(
-            og,
-            kg,
-            np,
-            &w[gi * og * kg..][..og * kg],
-            [kg as isize, 1],
-            &cols[gi * kg * np..][..kg * np],
-            [np as isize, 1],
-            T::ZERO,
-            &mut y[gi * og * np..][..og * np],
-            [np as isize, 1],
-        );
+    let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
+    let mut out = alloc::filled(T::ZERO, g.n * g.o * p);
+    let (mut cols, mut y) = (
+        alloc::take(g.k_total() * g.block() * g.plane_out()),
+        alloc::take(g.o * g.block() * g.plane_out()),
+    );
+    for (n0, nb) in blocks(g) {
+        im2col(x, g, n0, nb, &mut cols);
+        let np = nb * p;
+        y.clear();
+        y.resize(g.o * np, T::ZERO);
+        for gi in 0..g.p.groups {
+            T::gemm(
+                og,
+                kg,
+                np,
+                &w[gi * og * kg..][..og * kg],
+                [kg as isize, 1],
+                &cols[gi * kg * np..][..kg * np],
+                [np as isize, 1],
+                T::ZERO,
+                &mut y[gi * og * np..][..og * np],
+                [np as isize, 1],
+            );
+        }
+        rows_to_nchw_block(&y, g.o, p, n0, nb, &mut out);
     }
-    ocols_to_nchw(&y, g.n, g.o, g.oh * g.ow)
+    alloc::give(cols);
+    alloc::give(y);
+    out
 }
 
 /// Gradient w.r.t. the input: `col2im(W^T dY)`.
 pub fn backward_input<T: Float>(dy: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
-    let dy = nchw_to_ocols(dy, g.n, g.o, g.oh * g.ow);
-    let (np, kg, og) = (g.cols(), g.k_group(), g.o / g.p.groups);
-    let mut dcols = vec![T::ZERO; g.c * g.kh * g.kw * np];
-    for gi in 0..g.p.groups {
-        T::gemm(
-            kg,
-            og,
-            np,
-            &w[gi * og * kg..][..og * kg],
-            [1, kg as isize],
-            &dy[gi * og * np..][..og * np],
-            [np as isize, 1],
-            T::ZERO,
-            &mut dcols[gi * kg * np..][..kg * np],
-            [np as isize, 1],
-        );
+    let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
+    let mut dx = alloc::filled(T::ZERO, g.n * g.c * g.h * g.w);
+    let (mut rows, mut dcols) = (
+        alloc::take(g.o * g.block() * g.plane_out()),
+        alloc::take(g.k_total() * g.block() * g.plane_out()),
+    );
+    for (n0, nb) in blocks(g) {
+        nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
+        let np = nb * p;
+        dcols.clear();
+        dcols.resize(g.k_total() * np, T::ZERO);
+        for gi in 0..g.p.groups {
+            T::gemm(
+                kg,
+                og,
+                np,
+                &w[gi * og * kg..][..og * kg],
+                [1, kg as isize],
+                &rows[gi * og * np..][..og * np],
+                [np as isize, 1],
+                T::ZERO,
+                &mut dcols[gi * kg * np..][..kg * np],
+                [np as isize, 1],
+            );
+        }
+        col2im(&dcols, g, n0, nb, &mut dx);
     }
-    col2im(&dcols, g)
+    alloc::give(rows);
+    alloc::give(dcols);
+    dx
 }
 
-/// Gradient w.r.t. the weight: `dY im2col(x)^T`.
+/// Gradient w.r.t. the weight: `sum over blocks of dY_b im2col(x_b)^T`.
 pub fn backward_weight<T: Float>(x: &[T], dy: &[T], g: &ConvGeom) -> Vec<T> {
-    let cols = im2col(x, g);
-    let dy = nchw_to_ocols(dy, g.n, g.o, g.oh * g.ow);
-    let (np, kg, og) = (g.cols(), g.k_group(), g.o / g.p.groups);
-    let mut dw = vec![T::ZERO; g.o * kg];
-    for gi in 0..g.p.groups {
-        T::gemm(
-            og,
-            np,
-            kg,
-            &dy[gi * og * np..][..og * np],
-            [np as isize, 1],
-            &cols[gi * kg * np..][..kg * np],
-            [1, np as isize],
-            T::ZERO,
-            &mut dw[gi * og * kg..][..og * kg],
-            [kg as isize, 1],
-        );
+    let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
+    let mut dw = alloc::filled(T::ZERO, g.o * kg);
+    let (mut rows, mut cols) = (
+        alloc::take(g.o * g.block() * g.plane_out()),
+        alloc::take(g.k_total() * g.block() * g.plane_out()),
+    );
+    for (n0, nb) in blocks(g) {
+        im2col(x, g, n0, nb, &mut cols);
+        nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
+        let np = nb * p;
+        for gi in 0..g.p.groups {
+            T::gemm(
+                og,
+                np,
+                kg,
+                &rows[gi * og * np..][..og * np],
+                [np as isize, 1],
+                &cols[gi * kg * np..][..kg * np],
+                [1, np as isize],
+                if n0 == 0 { T::ZERO } else { T::ONE },
+                &mut dw[gi * og * kg..][..og * kg],
+                [kg as isize, 1],
+            );
+        }
     }
+    alloc::give(rows);
+    alloc::give(cols);
     dw
 }

@@ -1,6 +1,7 @@
 //! Element-wise kernels: unary functions, broadcasting binary functions, comparisons and
 //! `where`. Each formula matches PyTorch's forward definition.
 
+use super::alloc::{self, CollectPooled};
 use super::layout::{broadcast_strides, coalesce, for_each_row, numel};
 use super::Float;
 use crate::autograd::{BinaryOp, CmpOp, UnaryOp};
@@ -15,11 +16,11 @@ pub fn unary<T: Float>(op: UnaryOp, x: &[T]) -> Vec<T> {
     let zero = T::ZERO;
     let one = T::ONE;
     match op {
-        UnaryOp::Neg => x.iter().map(|&v| -v).collect(),
-        UnaryOp::Exp => x.iter().map(|&v| v.exp()).collect(),
-        UnaryOp::Log => x.iter().map(|&v| v.ln()).collect(),
-        UnaryOp::Sqrt => x.iter().map(|&v| v.sqrt()).collect(),
-        UnaryOp::Abs => x.iter().map(|&v| v.abs()).collect(),
+        UnaryOp::Neg => x.iter().map(|&v| -v).pooled(),
+        UnaryOp::Exp => x.iter().map(|&v| v.exp()).pooled(),
+        UnaryOp::Log => x.iter().map(|&v| v.ln()).pooled(),
+        UnaryOp::Sqrt => x.iter().map(|&v| v.sqrt()).pooled(),
+        UnaryOp::Abs => x.iter().map(|&v| v.abs()).pooled(),
         UnaryOp::Sign => x
             .iter()
             .map(|&v| {
@@ -31,22 +32,20 @@ pub fn unary<T: Float>(op: UnaryOp, x: &[T]) -> Vec<T> {
                     v
                 }
             })
-            .collect(),
-        UnaryOp::Erf => x.iter().map(|&v| v.erf()).collect(),
-        UnaryOp::Relu => x.iter().map(|&v| if v > zero { v } else { zero }).collect(),
+            .pooled(),
+        UnaryOp::Erf => x.iter().map(|&v| v.erf()).pooled(),
+        UnaryOp::Relu => x.iter().map(|&v| if v > zero { v } else { zero }).pooled(),
         UnaryOp::LeakyRelu(s) => {
             let s: T = c(s);
-            x.iter()
-                .map(|&v| if v > zero { v } else { v * s })
-                .collect()
+            x.iter().map(|&v| if v > zero { v } else { v * s }).pooled()
         }
-        UnaryOp::Sigmoid => x.iter().map(|&v| one / (one + (-v).exp())).collect(),
-        UnaryOp::Tanh => x.iter().map(|&v| v.tanh()).collect(),
-        UnaryOp::Silu => x.iter().map(|&v| v / (one + (-v).exp())).collect(),
+        UnaryOp::Sigmoid => x.iter().map(|&v| one / (one + (-v).exp())).pooled(),
+        UnaryOp::Tanh => x.iter().map(|&v| v.tanh()).pooled(),
+        UnaryOp::Silu => x.iter().map(|&v| v / (one + (-v).exp())).pooled(),
         UnaryOp::Gelu { tanh: false } => {
             let r: T = c(std::f64::consts::FRAC_1_SQRT_2);
             let h: T = c(0.5);
-            x.iter().map(|&v| h * v * (one + (v * r).erf())).collect()
+            x.iter().map(|&v| h * v * (one + (v * r).erf())).pooled()
         }
         UnaryOp::Gelu { tanh: true } => {
             let k: T = c((2.0 / std::f64::consts::PI).sqrt());
@@ -54,19 +53,19 @@ pub fn unary<T: Float>(op: UnaryOp, x: &[T]) -> Vec<T> {
             let h: T = c(0.5);
             x.iter()
                 .map(|&v| h * v * (one + (k * (v + a * v * v * v)).tanh()))
-                .collect()
+                .pooled()
         }
         UnaryOp::Hardswish => {
             let (three, six): (T, T) = (c(3.0), c(6.0));
             x.iter()
                 .map(|&v| v * clamp(v + three, zero, six) / six)
-                .collect()
+                .pooled()
         }
         UnaryOp::Hardsigmoid => {
             let (three, six): (T, T) = (c(3.0), c(6.0));
             x.iter()
                 .map(|&v| clamp(v + three, zero, six) / six)
-                .collect()
+                .pooled()
         }
         UnaryOp::PowScalar(p) => pow_scalar(x, p),
         UnaryOp::Clamp { min, max } => {
@@ -83,7 +82,7 @@ pub fn unary<T: Float>(op: UnaryOp, x: &[T]) -> Vec<T> {
                         _ => v,
                     }
                 })
-                .collect()
+                .pooled()
         }
     }
 }
@@ -102,20 +101,20 @@ fn clamp<T: Float>(v: T, lo: T, hi: T) -> T {
 /// `x^p` with cheap paths for the exponents models actually use.
 fn pow_scalar<T: Float>(x: &[T], p: f64) -> Vec<T> {
     if p == 2.0 {
-        x.iter().map(|&v| v * v).collect()
+        x.iter().map(|&v| v * v).pooled()
     } else if p == 1.0 {
-        x.to_vec()
+        x.iter().copied().pooled()
     } else if p == 0.0 {
-        vec![T::ONE; x.len()]
+        alloc::filled(T::ONE, x.len())
     } else if p == 0.5 {
-        x.iter().map(|&v| v.sqrt()).collect()
+        x.iter().map(|&v| v.sqrt()).pooled()
     } else if p == -1.0 {
-        x.iter().map(|&v| T::ONE / v).collect()
+        x.iter().map(|&v| T::ONE / v).pooled()
     } else if p == 3.0 {
-        x.iter().map(|&v| v * v * v).collect()
+        x.iter().map(|&v| v * v * v).pooled()
     } else {
         let p: T = c(p);
-        x.iter().map(|&v| v.powf(p)).collect()
+        x.iter().map(|&v| v.powf(p)).pooled()
     }
 }
 
@@ -129,12 +128,12 @@ pub fn broadcast_map<T: Float>(
     f: impl Fn(T, T) -> T,
 ) -> Vec<T> {
     if sa == sb {
-        return a.iter().zip(b).map(|(&x, &y)| f(x, y)).collect();
+        return a.iter().zip(b).map(|(&x, &y)| f(x, y)).pooled();
     }
     let st_a = broadcast_strides(sa, out);
     let st_b = broadcast_strides(sb, out);
     let (dims, st) = coalesce(out, [&st_a, &st_b]);
-    let mut v = Vec::with_capacity(numel(out));
+    let mut v = alloc::take(numel(out));
     for_each_row(&dims, &st, |[oa, ob], len, inner| match inner {
         [1, 1] => v.extend(
             a[oa..oa + len]
@@ -216,5 +215,5 @@ pub fn where_select<T: Float>(cond: &[T], a: &[T], b: &[T]) -> Vec<T> {
     cond.iter()
         .zip(a.iter().zip(b))
         .map(|(&c, (&x, &y))| if c != T::ZERO { x } else { y })
-        .collect()
+        .pooled()
 }

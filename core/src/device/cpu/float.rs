@@ -7,7 +7,8 @@ use super::CpuStorage;
 
 /// A float type with the handful of functions kernels need, plus the GEMM of its precision.
 pub trait Float:
-    Copy
+    super::alloc::Cached
+    + Copy
     + Send
     + Sync
     + Default
@@ -40,9 +41,70 @@ pub trait Float:
     fn wrap(v: Vec<Self>) -> CpuStorage;
     /// Borrows CPU storage as a slice of this type, if the dtype matches.
     fn slice(s: &CpuStorage) -> Option<&[Self]>;
-    /// `C = A B + beta C` with arbitrary strides (in elements), via matrixmultiply.
+    /// `C = A B + beta C` with arbitrary non-negative strides (in elements), via
+    /// matrixmultiply, shaped for its threading: the larger of `m`/`n` is put in the `m` slot
+    /// (matrixmultiply splits `m` across threads in one parallel region), and a deep `k` with a
+    /// small output is cut into chunks small enough to run on one thread (otherwise every
+    /// 256-deep block of `k` is a thread rendezvous doing almost no work).
     #[allow(clippy::too_many_arguments)]
     fn gemm(
+        m: usize,
+        k: usize,
+        n: usize,
+        a: &[Self],
+        sa: [isize; 2],
+        b: &[Self],
+        sb: [isize; 2],
+        beta: Self,
+        c: &mut [Self],
+        sc: [isize; 2],
+    ) {
+        if n > m {
+            // C^T = B^T A^T: same memory, strides swapped.
+            return Self::gemm(
+                n,
+                k,
+                m,
+                b,
+                [sb[1], sb[0]],
+                a,
+                [sa[1], sa[0]],
+                beta,
+                c,
+                [sc[1], sc[0]],
+            );
+        }
+        // matrixmultiply stays on one thread while (m + n) * k < 2^15 (its size heuristic).
+        const KC: usize = 256;
+        let single_thread_k = (1 << 15) / (m + n).max(1);
+        if k > 2 * KC && m * n <= 128 * 64 && single_thread_k >= 64 {
+            let chunk = (single_thread_k - 1).min(k);
+            let mut p0 = 0;
+            while p0 < k {
+                let len = chunk.min(k - p0);
+                let bt = if p0 == 0 { beta } else { Self::ONE };
+                Self::gemm_raw(
+                    m,
+                    len,
+                    n,
+                    &a[p0 * sa[1] as usize..],
+                    sa,
+                    &b[p0 * sb[0] as usize..],
+                    sb,
+                    bt,
+                    c,
+                    sc,
+                );
+                p0 += len;
+            }
+            return;
+        }
+        Self::gemm_raw(m, k, n, a, sa, b, sb, beta, c, sc)
+    }
+
+    /// One matrixmultiply call, bounds-checked.
+    #[allow(clippy::too_many_arguments)]
+    fn gemm_raw(
         m: usize,
         k: usize,
         n: usize,
@@ -129,7 +191,7 @@ macro_rules! impl_float {
                     _ => None,
                 }
             }
-            fn gemm(
+            fn gemm_raw(
                 m: usize,
                 k: usize,
                 n: usize,

@@ -1,6 +1,7 @@
 //! Index kernels: gather and its adjoint scatter-add. Index tensors hold integer values in the
 //! tensor's float type; they are validated here because only the kernel reads them.
 
+use super::alloc;
 use super::layout::{contiguous_strides, numel};
 use super::Float;
 use crate::error::{Error, Result};
@@ -55,7 +56,7 @@ pub fn gather<T: Float>(
     dim: usize,
 ) -> Result<Vec<T>> {
     let st = contiguous_strides(x_shape);
-    let mut out = Vec::with_capacity(index.len());
+    let mut out = alloc::take(index.len());
     for_each_coord(index_shape, &st, dim, |flat, off| {
         let i = to_index("gather", index[flat], x_shape[dim])?;
         out.push(x[off + i * st[dim]]);
@@ -73,7 +74,7 @@ pub fn scatter_add<T: Float>(
     out_shape: &[usize],
 ) -> Result<Vec<T>> {
     let st = contiguous_strides(out_shape);
-    let mut out = vec![T::ZERO; numel(out_shape)];
+    let mut out = alloc::filled(T::ZERO, numel(out_shape));
     for_each_coord(index_shape, &st, dim, |flat, off| {
         let i = to_index("scatter_add", index[flat], out_shape[dim])?;
         out[off + i * st[dim]] += src[flat];

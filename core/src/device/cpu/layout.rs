@@ -2,6 +2,7 @@
 //! data-movement kernels themselves (narrow, cat). Inputs are always contiguous row-major; only
 //! the iteration order changes, so every kernel writes its output sequentially.
 
+use super::alloc;
 use super::Float;
 
 /// Number of elements of a shape.
@@ -112,7 +113,7 @@ pub fn for_each_row<const N: usize>(
 pub fn expand<T: Float>(x: &[T], shape: &[usize], out: &[usize]) -> Vec<T> {
     let st = broadcast_strides(shape, out);
     let (dims, [st]) = coalesce(out, [&st]);
-    let mut v = Vec::with_capacity(numel(out));
+    let mut v = alloc::take(numel(out));
     for_each_row(&dims, &[st], |[o], len, [s]| match s {
         1 => v.extend_from_slice(&x[o..o + len]),
         0 => v.extend(std::iter::repeat_n(x[o], len)),
@@ -127,7 +128,7 @@ pub fn permute<T: Float>(x: &[T], shape: &[usize], perm: &[usize]) -> Vec<T> {
     let out: Vec<usize> = perm.iter().map(|&p| shape[p]).collect();
     let st: Vec<usize> = perm.iter().map(|&p| own[p]).collect();
     let (dims, [st]) = coalesce(&out, [&st]);
-    let mut v = Vec::with_capacity(x.len());
+    let mut v = alloc::take(x.len());
     for_each_row(&dims, &[st], |[o], len, [s]| {
         if s == 1 {
             v.extend_from_slice(&x[o..o + len]);
@@ -149,7 +150,7 @@ pub fn narrow<T: Float>(
     let inner = numel(&shape[dim + 1..]);
     let block = shape[dim] * inner;
     let take = out[dim] * inner;
-    let mut v = Vec::with_capacity(numel(out));
+    let mut v = alloc::take(numel(out));
     if block > 0 {
         for chunk in x.chunks_exact(block) {
             v.extend_from_slice(&chunk[start * inner..start * inner + take]);
@@ -161,7 +162,7 @@ pub fn narrow<T: Float>(
 /// Concatenation along `dim` of tensors that agree on every other dimension.
 pub fn cat<T: Float>(parts: &[(&[T], &[usize])], dim: usize, out: &[usize]) -> Vec<T> {
     let outer = numel(&out[..dim]);
-    let mut v = Vec::with_capacity(numel(out));
+    let mut v = alloc::take(numel(out));
     for o in 0..outer {
         for (x, shape) in parts {
             let block = numel(&shape[dim..]);

@@ -1,6 +1,7 @@
 //! Batched matrix product through matrixmultiply's GEMM; transposed operands are read through
 //! strides, so `A^T B` and `A B^T` (the backward products) cost no copies.
 
+use super::alloc;
 use super::Float;
 
 /// `out[b] = op(A[b]) op(B[b])` for `out` of shape `[batch, m, n]` and inner size `k`.
@@ -15,7 +16,7 @@ pub fn batched<T: Float>(
     transpose_a: bool,
     transpose_b: bool,
 ) -> Vec<T> {
-    let mut out = vec![T::ZERO; batch * m * n];
+    let mut out = alloc::filled(T::ZERO, batch * m * n);
     let sa = if transpose_a {
         [1, m as isize]
     } else {

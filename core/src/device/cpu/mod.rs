@@ -2,6 +2,7 @@
 //! missing. Kernels are plain loops generic over [`Float`] (f32, f64), one file per op family;
 //! [`run`] is the only entry point and matches an [`Op`] to its kernel.
 
+mod alloc;
 mod conv;
 mod elementwise;
 mod float;
@@ -24,6 +25,16 @@ pub enum CpuStorage {
     F64(Vec<f64>),
 }
 
+impl Drop for CpuStorage {
+    /// Hands big buffers back to the per-thread cache for the next kernel's output.
+    fn drop(&mut self) {
+        match self {
+            CpuStorage::F32(v) => alloc::give(std::mem::take(v)),
+            CpuStorage::F64(v) => alloc::give(std::mem::take(v)),
+        }
+    }
+}
+
 impl CpuStorage {
     /// Element type.
     pub fn dtype(&self) -> DType {
@@ -44,6 +55,14 @@ impl CpuStorage {
     /// True when empty.
     pub fn is_empty(&self) -> bool {
         self.len() == 0
+    }
+
+    /// One element as f64 (cheap read-back of a single value, e.g. a benchmark's checksum).
+    pub fn get(&self, i: usize) -> Option<f64> {
+        match self {
+            CpuStorage::F32(v) => v.get(i).map(|&x| f64::from(x)),
+            CpuStorage::F64(v) => v.get(i).copied(),
+        }
     }
 
     /// Values converted to f64 (for reading back and for tests).
@@ -159,7 +178,7 @@ fn run_typed<T: Float>(
         Op::LogSoftmax { dim } => reduce::softmax(xs[0], shape(0), *dim, true),
         Op::Gather { dim } => index::gather(xs[0], shape(0), xs[1], shape(1), *dim)?,
         Op::ScatterAdd { dim } => index::scatter_add(xs[0], shape(0), xs[1], *dim, out)?,
-        Op::Reshape => xs[0].to_vec(),
+        Op::Reshape => alloc::CollectPooled::pooled(xs[0].iter().copied()),
         Op::Permute { perm } => layout::permute(xs[0], shape(0), perm),
         Op::Expand => layout::expand(xs[0], shape(0), out),
         Op::Narrow { dim, start } => layout::narrow(xs[0], shape(0), *dim, *start, out),

@@ -1,6 +1,7 @@
 //! 2-D pooling on `[N, C, H, W]` planes: max (with its scatter/gather adjoints, which share
 //! one arg-max search), average (torch's divisor rules) and adaptive average.
 
+use super::alloc;
 use super::Float;
 use crate::autograd::Pool2dParams;
 
@@ -34,63 +35,81 @@ fn window(o: usize, stride: usize, pad: usize, k: usize, size: usize) -> (usize,
     (start.max(0) as usize, end.max(0) as usize)
 }
 
-/// Index (within the plane) of the first maximum of each window, torch's tie rule; NaN wins.
-fn argmax<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<usize> {
-    let mut idx = Vec::with_capacity(g.planes * g.oh * g.ow);
-    for plane in x.chunks_exact(g.h * g.w) {
-        for oh in 0..g.oh {
-            let (h0, h1) = window(oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
-            for ow in 0..g.ow {
-                let (w0, w1) = window(ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
+/// Clipped windows of every output position along one axis.
+fn windows(out: usize, stride: usize, pad: usize, k: usize, size: usize) -> Vec<(usize, usize)> {
+    (0..out).map(|o| window(o, stride, pad, k, size)).collect()
+}
+
+/// Calls `f(output index, plane offset, index of the window's first maximum within the plane)`
+/// for every pooled position, with torch's rules: the first maximum wins ties, a NaN wins
+/// (the last NaN of a window, as torch's `val > max || isnan(val)` scan picks).
+fn for_each_argmax<T: Float>(
+    x: &[T],
+    g: &PoolGeom,
+    p: &Pool2dParams,
+    mut f: impl FnMut(usize, usize, usize),
+) {
+    let plane_len = g.h * g.w;
+    let per = g.oh * g.ow;
+    let simple = p.kernel == [2, 2] && p.stride == [2, 2] && p.padding == [0, 0];
+    let hw = windows(g.oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
+    let ww = windows(g.ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
+    for (pi, plane) in x.chunks_exact(plane_len.max(1)).take(g.planes).enumerate() {
+        let base = pi * plane_len;
+        for (oh, &(h0, h1)) in hw.iter().enumerate() {
+            let o_row = pi * per + oh * g.ow;
+            if simple {
+                // 2x2 windows, stride 2: the hot path of LeNet-style nets.
+                let r0 = &plane[2 * oh * g.w..][..2 * g.ow];
+                let r1 = &plane[(2 * oh + 1) * g.w..][..2 * g.ow];
+                for (ow, (a, b)) in r0.chunks_exact(2).zip(r1.chunks_exact(2)).enumerate() {
+                    let i0 = 2 * oh * g.w + 2 * ow;
+                    // Branch-free selection: comparisons of random data mispredict.
+                    let (mut m, mut best) = (a[0], i0);
+                    for (v, i) in [(a[1], i0 + 1), (b[0], i0 + g.w), (b[1], i0 + g.w + 1)] {
+                        let take = (v > m) | v.is_nan();
+                        m = if take { v } else { m };
+                        best = if take { i } else { best };
+                    }
+                    f(o_row + ow, base, best);
+                }
+                continue;
+            }
+            for (ow, &(w0, w1)) in ww.iter().enumerate() {
                 let mut best = h0 * g.w + w0;
                 let mut m = T::NEG_INFINITY;
                 for ih in h0..h1 {
-                    for iw in w0..w1 {
-                        let v = plane[ih * g.w + iw];
-                        if v > m || v.is_nan() {
-                            m = v;
-                            best = ih * g.w + iw;
-                            if v.is_nan() {
-                                break;
-                            }
-                        }
+                    for (iw, &v) in plane[ih * g.w + w0..ih * g.w + w1].iter().enumerate() {
+                        let take = (v > m) | v.is_nan();
+                        m = if take { v } else { m };
+                        best = if take { ih * g.w + w0 + iw } else { best };
                     }
                 }
-                idx.push(best);
+                f(o_row + ow, base, best);
             }
         }
     }
-    idx
 }
 
 /// Max pooling values.
 pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let per = g.oh * g.ow;
-    let idx = argmax(x, g, p);
-    idx.iter()
-        .enumerate()
-        .map(|(o, &i)| x[(o / per) * g.h * g.w + i])
-        .collect()
+    let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
+    for_each_argmax(x, g, p, |o, base, i| y[o] = x[base + i]);
+    y
 }
 
 /// Adds pooled gradients `dy` onto the arg-max positions of `x` (max_pool2d backward).
 pub fn max_scatter<T: Float>(x: &[T], dy: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let per = g.oh * g.ow;
-    let mut dx = vec![T::ZERO; x.len()];
-    for (o, &i) in argmax(x, g, p).iter().enumerate() {
-        dx[(o / per) * g.h * g.w + i] += dy[o];
-    }
+    let mut dx = alloc::filled(T::ZERO, x.len());
+    for_each_argmax(x, g, p, |o, base, i| dx[base + i] += dy[o]);
     dx
 }
 
 /// Picks `h` (shaped like `x`) at the arg-max positions of `x` (adjoint of the scatter).
 pub fn max_gather<T: Float>(x: &[T], h: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let per = g.oh * g.ow;
-    argmax(x, g, p)
-        .iter()
-        .enumerate()
-        .map(|(o, &i)| h[(o / per) * g.h * g.w + i])
-        .collect()
+    let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
+    for_each_argmax(x, g, p, |o, base, i| y[o] = h[base + i]);
+    y
 }
 
 /// Window bounds and divisor of average pooling, following torch's `count_include_pad` rule.
@@ -132,7 +151,7 @@ fn for_each_avg_window(
 
 /// Average pooling.
 pub fn avg_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let mut y = vec![T::ZERO; g.planes * g.oh * g.ow];
+    let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
     for_each_avg_window(g, p, |plane, o, [h0, h1, w0, w1], div| {
         let xp = &x[plane * g.h * g.w..];
         let mut s = T::ZERO;
@@ -148,7 +167,7 @@ pub fn avg_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> 
 
 /// Adjoint of average pooling: spreads each pooled gradient over its window.
 pub fn avg_backward<T: Float>(dy: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let mut dx = vec![T::ZERO; g.planes * g.h * g.w];
+    let mut dx = alloc::filled(T::ZERO, g.planes * g.h * g.w);
     for_each_avg_window(g, p, |plane, o, [h0, h1, w0, w1], div| {
         let v = dy[o] / T::from_f64(div as f64);
         let xp = &mut dx[plane * g.h * g.w..];
@@ -180,7 +199,7 @@ fn for_each_adaptive_window(g: &PoolGeom, mut f: impl FnMut(usize, usize, [usize
 
 /// Adaptive average pooling.
 pub fn adaptive_avg_forward<T: Float>(x: &[T], g: &PoolGeom) -> Vec<T> {
-    let mut y = vec![T::ZERO; g.planes * g.oh * g.ow];
+    let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
     for_each_adaptive_window(g, |plane, o, [h0, h1, w0, w1]| {
         let xp = &x[plane * g.h * g.w..];
         let mut s = T::ZERO;
@@ -196,7 +215,7 @@ pub fn adaptive_avg_forward<T: Float>(x: &[T], g: &PoolGeom) -> Vec<T> {
 
 /// Adjoint of adaptive average pooling.
 pub fn adaptive_avg_backward<T: Float>(dy: &[T], g: &PoolGeom) -> Vec<T> {
-    let mut dx = vec![T::ZERO; g.planes * g.h * g.w];
+    let mut dx = alloc::filled(T::ZERO, g.planes * g.h * g.w);
     for_each_adaptive_window(g, |plane, o, [h0, h1, w0, w1]| {
         let v = dy[o] / T::from_f64(((h1 - h0) * (w1 - w0)) as f64);
         let xp = &mut dx[plane * g.h * g.w..];

@@ -1,5 +1,6 @@
 //! Reductions over a set of axes (sum, amax), and softmax / log-softmax along one dimension.
 
+use super::alloc;
 use super::layout::{broadcast_strides, coalesce, contiguous_strides, for_each_row, numel};
 use super::Float;
 
@@ -37,7 +38,7 @@ fn reduce<T: Float>(
     let kept: Vec<usize> = (0..shape.len())
         .map(|d| if axes.contains(&d) { 1 } else { shape[d] })
         .collect();
-    let mut out = vec![init; numel(&kept)];
+    let mut out = alloc::filled(init, numel(&kept));
     let st_x = contiguous_strides(shape);
     let st_o = broadcast_strides(&kept, shape);
     let (dims, st) = coalesce(shape, [&st_x, &st_o]);
@@ -69,7 +70,7 @@ pub fn max<T: Float>(x: &[T], shape: &[usize], axes: &[usize]) -> Vec<T> {
 pub fn softmax<T: Float>(x: &[T], shape: &[usize], dim: usize, log: bool) -> Vec<T> {
     let n = shape[dim];
     let inner = numel(&shape[dim + 1..]);
-    let mut out = vec![T::ZERO; x.len()];
+    let mut out = alloc::filled(T::ZERO, x.len());
     if n == 0 || x.is_empty() {
         return out;
     }
