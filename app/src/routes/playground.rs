@@ -2,17 +2,21 @@
 
 use leptos::prelude::*;
 
+use crate::components::data_panel::DataPanel;
 use crate::components::gpu_status::GpuStatus;
 
-/// The playground page. Data, model and training panels arrive with the playground work; today
-/// it shows which device training will use.
+/// The playground page: data, model and training panels side by side on a laptop, stacked on a
+/// phone.
 #[component]
 pub fn Playground() -> impl IntoView {
     view! {
         <section class="page">
             <h1>"Playground"</h1>
-            <p>"Pick data, pick a model, press train. The training panels are being built; the device check below is live."</p>
+            <p>"Pick data, pick a model, press train, and watch it learn."</p>
         </section>
-        <GpuStatus />
+        <div class="playground">
+            <DataPanel />
+            <GpuStatus />
+        </div>
     }
 }

@@ -5,7 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use super::protocol::{Command, DeviceReport, Event};
+use super::protocol::{Command, DatasetSummary, DeviceReport, Event};
 
 /// The script that loads this wasm module inside the worker (see `public/worker.js`).
 const WORKER_SCRIPT: &str = "/worker.js";
@@ -33,10 +33,15 @@ struct Handles {
 #[derive(Clone, Copy)]
 pub struct WorkerClient {
     handles: StoredValue<Option<Handles>, LocalStorage>,
+    /// Commands sent before the worker's wasm was ready: a worker drops messages that arrive
+    /// before its handler is installed, so they wait here until [`Event::Ready`].
+    pending: StoredValue<Vec<String>, LocalStorage>,
     /// Whether the worker is up.
     pub status: RwSignal<WorkerStatus>,
     /// The device training will use, once probed.
     pub device: RwSignal<Option<DeviceReport>>,
+    /// The data set selected for training, once loaded.
+    pub dataset: RwSignal<Option<DatasetSummary>>,
     /// The last non-fatal error a command reported.
     pub last_error: RwSignal<Option<String>>,
 }
@@ -46,8 +51,10 @@ impl WorkerClient {
     pub fn spawn() -> Self {
         let client = WorkerClient {
             handles: StoredValue::new_local(None),
+            pending: StoredValue::new_local(Vec::new()),
             status: RwSignal::new(WorkerStatus::Starting),
             device: RwSignal::new(None),
+            dataset: RwSignal::new(None),
             last_error: RwSignal::new(None),
         };
         client.start();
@@ -61,15 +68,29 @@ impl WorkerClient {
         }
         self.status.set(WorkerStatus::Starting);
         self.device.set(None);
+        self.pending.set_value(Vec::new());
         self.start();
     }
 
-    /// Sends a command; if the worker is not running, says so through `last_error`.
+    /// Sends a command, or queues it while the worker is still loading; if the worker is not
+    /// running, says so through `last_error`.
     pub fn send(&self, command: &Command) {
+        let Ok(text) = serde_json::to_string(command) else {
+            return;
+        };
+        match self.status.get_untracked() {
+            WorkerStatus::Starting => self.pending.update_value(|p| p.push(text)),
+            WorkerStatus::Ready => self.post(&text),
+            WorkerStatus::Failed(_) | WorkerStatus::Crashed(_) => self
+                .last_error
+                .set(Some("the training worker is not running".into())),
+        }
+    }
+
+    fn post(&self, text: &str) {
         let sent = self.handles.with_value(|h| {
-            let worker = &h.as_ref()?.worker;
-            let text = serde_json::to_string(command).ok()?;
-            worker.post_message(&JsValue::from_str(&text)).ok()
+            h.as_ref()
+                .and_then(|h| h.worker.post_message(&JsValue::from_str(text)).ok())
         });
         if sent.is_none() {
             self.last_error
@@ -129,8 +150,19 @@ impl WorkerClient {
             Event::Ready => {
                 self.status.set(WorkerStatus::Ready);
                 self.send(&Command::ProbeDevice);
+                for text in self
+                    .pending
+                    .try_update_value(std::mem::take)
+                    .unwrap_or_default()
+                {
+                    self.post(&text);
+                }
             }
             Event::Device(report) => self.device.set(Some(report)),
+            Event::Dataset(summary) => {
+                self.last_error.set(None);
+                self.dataset.set(Some(summary));
+            }
             Event::Error { message } => self.last_error.set(Some(message)),
             Event::Crashed { report } => self.status.set(WorkerStatus::Crashed(report)),
         }

@@ -7,12 +7,21 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
+use super::datasets::{load_bundled, summarize, LoadedSet};
 use super::probe::probe_device;
 use super::protocol::{Command, Event};
 
-thread_local! {
+/// What the worker holds between commands.
+#[derive(Default)]
+struct Session {
     /// The GPU device opened by the probe, kept for training.
-    static GPU: RefCell<Option<GpuContext>> = const { RefCell::new(None) };
+    gpu: Option<GpuContext>,
+    /// The selected data set.
+    data: Option<LoadedSet>,
+}
+
+thread_local! {
+    static SESSION: RefCell<Session> = RefCell::new(Session::default());
 }
 
 /// True when this wasm instance runs inside a dedicated worker rather than a page.
@@ -54,9 +63,17 @@ async fn handle(command: Command) {
     match command {
         Command::ProbeDevice => {
             let (report, gpu) = probe_device().await;
-            GPU.with(|slot| *slot.borrow_mut() = gpu);
+            SESSION.with(|s| s.borrow_mut().gpu = gpu);
             post(&Event::Device(report));
         }
+        Command::LoadBundled { id } => match load_bundled(&id).await.and_then(|set| {
+            let summary = summarize(&id, &set)?;
+            SESSION.with(|s| s.borrow_mut().data = Some(set));
+            Ok(summary)
+        }) {
+            Ok(summary) => post(&Event::Dataset(summary)),
+            Err(message) => post(&Event::Error { message }),
+        },
     }
 }
 

@@ -3,6 +3,8 @@
 //! Messages are the [`protocol`] types as JSON, the only bridge between page and worker.
 
 pub mod client;
+pub mod datasets;
+mod fetch;
 pub mod host;
 pub mod probe;
 pub mod protocol;

@@ -9,6 +9,11 @@ use serde::{Deserialize, Serialize};
 pub enum Command {
     /// Open the best device (WebGPU, else CPU) and check it with a real kernel.
     ProbeDevice,
+    /// Download and parse a bundled data set (`mnist`, `fashion-mnist`, `digits`).
+    LoadBundled {
+        /// The set's identifier.
+        id: String,
+    },
 }
 
 /// Which backend training runs on.
@@ -34,6 +39,40 @@ pub struct DeviceReport {
     pub kernel_check: Option<String>,
 }
 
+/// A small grey picture for the data panel.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Thumbnail {
+    /// Class index.
+    pub label: usize,
+    /// Rows.
+    pub height: usize,
+    /// Columns.
+    pub width: usize,
+    /// `height * width` grey bytes, row-major.
+    pub pixels: Vec<u8>,
+}
+
+/// What the data panel shows about a loaded set.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DatasetSummary {
+    /// The set's identifier.
+    pub id: String,
+    /// Class names, indexed by label.
+    pub classes: Vec<String>,
+    /// Image rows.
+    pub height: usize,
+    /// Image columns.
+    pub width: usize,
+    /// Training examples.
+    pub train_len: usize,
+    /// Held-out examples.
+    pub test_len: usize,
+    /// Training examples per class (the balance view).
+    pub class_counts: Vec<usize>,
+    /// A few examples per class.
+    pub thumbnails: Vec<Thumbnail>,
+}
+
 /// What the worker tells the page.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -42,6 +81,8 @@ pub enum Event {
     Ready,
     /// The answer to [`Command::ProbeDevice`].
     Device(DeviceReport),
+    /// A data set is loaded and selected for training.
+    Dataset(DatasetSummary),
     /// A command could not be carried out; the worker goes on.
     Error {
         /// What went wrong, for the user.

@@ -1,0 +1,41 @@
+//! A grey image drawn on a canvas at its true pixel size, scaled up crisply by CSS.
+
+use leptos::html::Canvas;
+use leptos::prelude::*;
+use wasm_bindgen::{Clamped, JsCast};
+use web_sys::{CanvasRenderingContext2d, ImageData};
+
+/// Draws `pixels` (`height * width` grey bytes) once the canvas is in the page.
+#[component]
+pub fn GreyImage(
+    /// Rows.
+    height: usize,
+    /// Columns.
+    width: usize,
+    /// Grey bytes, row-major.
+    pixels: Vec<u8>,
+    /// Text for screen readers.
+    #[prop(into)]
+    label: String,
+) -> impl IntoView {
+    let canvas = NodeRef::<Canvas>::new();
+    canvas.on_load(move |canvas| {
+        let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
+        let context = canvas
+            .get_context("2d")
+            .ok()
+            .flatten()
+            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+        let image = ImageData::new_with_u8_clamped_array_and_sh(
+            Clamped(&rgba),
+            width as u32,
+            height as u32,
+        );
+        if let (Some(context), Ok(image)) = (context, image) {
+            let _ = context.put_image_data(&image, 0.0, 0.0);
+        }
+    });
+    view! {
+        <canvas node_ref=canvas class="thumb" width=width height=height role="img" aria-label=label></canvas>
+    }
+}
