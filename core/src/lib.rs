@@ -19,11 +19,13 @@ pub mod device;
 pub mod error;
 pub mod io;
 pub mod metrics;
+pub mod models;
 pub mod nn;
 pub mod ops;
 pub mod optim;
 pub mod rng;
 pub mod tensor;
+pub mod train;
 
 pub use autograd::{grad, gradcheck, no_grad, Conv2dParams, Op, OpKind, Pool2dParams};
 pub use device::{DType, Device};
