@@ -101,3 +101,164 @@ fn store_c(z: u32, grp: u32, m: u32, col: u32, v: f32) {
         }
     }
 }
+
+// Direct kernels: no workgroup memory and no barriers, each invocation accumulating a block of 4
+// channels in registers. On software adapters (SwiftShader, lavapipe) barriers are expensive
+// and caches give the reuse, and small channel counts (LeNet's 6 and 16) waste most of a 64-row
+// GEMM tile, so these win there. Params: [invocations, blocks per group, batch chunk, ...].
+
+// y[n, o0..o0+4, oh, ow], blocks of 4 output channels within a group.
+@compute @workgroup_size(256)
+fn conv_forward_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                       @builtin(local_invocation_index) lid: u32) {
+    let t = flat_index(wid, nwg, lid);
+    if (t >= p[0]) { return; }
+    io_setup();
+    let kk = g.kh * g.kw;
+    let pix = t % (g.oh * g.ow);
+    let rest = t / (g.oh * g.ow);
+    let bpg = p[1];
+    let blk = rest % (bpg * (g.o / g.og));
+    let n = rest / (bpg * (g.o / g.og));
+    let grp = blk / bpg;
+    let ol = (blk % bpg) * 4u;
+    let count = min(4u, g.og - ol);
+    let o0 = grp * g.og + ol;
+    let oh = pix / g.ow;
+    let ow = pix % g.ow;
+    // Rows of the weight for the 4 channels (clamped to stay in bounds; extra lanes discarded).
+    let w0 = o0 * g.cg * kk;
+    let w1 = (o0 + min(1u, count - 1u)) * g.cg * kk;
+    let w2 = (o0 + min(2u, count - 1u)) * g.cg * kk;
+    let w3 = (o0 + min(3u, count - 1u)) * g.cg * kk;
+    var acc = vec4<f32>(0.0);
+    for (var c = 0u; c < g.cg; c = c + 1u) {
+        let xc = (n * g.c + grp * g.cg + c) * g.h;
+        let wc = c * kk;
+        for (var i = 0u; i < g.kh; i = i + 1u) {
+            let ih = i32(oh * g.sh + i * g.dh) - i32(g.ph);
+            if (ih < 0 || ih >= i32(g.h)) { continue; }
+            let xr = (xc + u32(ih)) * g.w;
+            for (var j = 0u; j < g.kw; j = j + 1u) {
+                let iw = i32(ow * g.sw + j * g.dw) - i32(g.pw);
+                if (iw < 0 || iw >= i32(g.w)) { continue; }
+                let xv = in0[xr + u32(iw)];
+                let k = wc + i * g.kw + j;
+                acc = acc + xv * vec4<f32>(in1[w0 + k], in1[w1 + k], in1[w2 + k], in1[w3 + k]);
+            }
+        }
+    }
+    let base = (n * g.o + o0) * g.oh * g.ow + pix;
+    for (var b = 0u; b < count; b = b + 1u) {
+        out[base + b * g.oh * g.ow] = acc[b];
+    }
+}
+
+// dx[n, c0..c0+4, ih, iw] from dy and w, blocks of 4 input channels within a group.
+@compute @workgroup_size(256)
+fn conv_backward_input_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                              @builtin(local_invocation_index) lid: u32) {
+    let t = flat_index(wid, nwg, lid);
+    if (t >= p[0]) { return; }
+    io_setup();
+    let kk = g.kh * g.kw;
+    let groups = g.c / g.cg;
+    let pix = t % (g.h * g.w);
+    let rest = t / (g.h * g.w);
+    let bpg = p[1];
+    let blk = rest % (bpg * groups);
+    let n = rest / (bpg * groups);
+    let grp = blk / bpg;
+    let cl = (blk % bpg) * 4u;
+    let count = min(4u, g.cg - cl);
+    let ih = pix / g.w;
+    let iw = pix % g.w;
+    let c1 = cl + min(1u, count - 1u);
+    let c2 = cl + min(2u, count - 1u);
+    let c3 = cl + min(3u, count - 1u);
+    var acc = vec4<f32>(0.0);
+    for (var i = 0u; i < g.kh; i = i + 1u) {
+        let th = i32(ih + g.ph) - i32(i * g.dh);
+        if (th < 0) { continue; }
+        var oh = u32(th);
+        if (g.sh != 1u) {
+            if (oh % g.sh != 0u) { continue; }
+            oh = oh / g.sh;
+        }
+        if (oh >= g.oh) { continue; }
+        for (var j = 0u; j < g.kw; j = j + 1u) {
+            let tw = i32(iw + g.pw) - i32(j * g.dw);
+            if (tw < 0) { continue; }
+            var ow = u32(tw);
+            if (g.sw != 1u) {
+                if (ow % g.sw != 0u) { continue; }
+                ow = ow / g.sw;
+            }
+            if (ow >= g.ow) { continue; }
+            let k = i * g.kw + j;
+            for (var o = 0u; o < g.og; o = o + 1u) {
+                let og = grp * g.og + o;
+                let dy = in0[((n * g.o + og) * g.oh + oh) * g.ow + ow];
+                let wr = og * g.cg;
+                acc = acc + dy * vec4<f32>(in1[(wr + cl) * kk + k], in1[(wr + c1) * kk + k],
+                                           in1[(wr + c2) * kk + k], in1[(wr + c3) * kk + k]);
+            }
+        }
+    }
+    let base = (n * g.c + grp * g.cg + cl) * g.h * g.w + pix;
+    for (var b = 0u; b < count; b = b + 1u) {
+        out[base + b * g.h * g.w] = acc[b];
+    }
+}
+
+// Partial dw[s, o0..o0+4, c, i, j] over batch chunk s (p[2] images each); the host sums the
+// chunks with the reduce kernel. Blocks of 4 output channels within a group.
+@compute @workgroup_size(256)
+fn conv_backward_weight_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                               @builtin(local_invocation_index) lid: u32) {
+    let t = flat_index(wid, nwg, lid);
+    if (t >= p[0]) { return; }
+    io_setup();
+    let kk = g.kh * g.kw;
+    let groups = g.o / g.og;
+    let bpg = p[1];
+    let per_split = groups * bpg * g.cg * kk;
+    let s = t / per_split;
+    let e = t % per_split;
+    let r = e % kk;
+    let i = r / g.kw;
+    let j = r % g.kw;
+    let c = (e / kk) % g.cg;
+    let blk = e / (kk * g.cg);
+    let grp = blk / bpg;
+    let ol = (blk % bpg) * 4u;
+    let count = min(4u, g.og - ol);
+    let o0 = grp * g.og + ol;
+    let d1 = min(1u, count - 1u) * g.oh * g.ow;
+    let d2 = min(2u, count - 1u) * g.oh * g.ow;
+    let d3 = min(3u, count - 1u) * g.oh * g.ow;
+    let n_end = min(g.n, (s + 1u) * p[2]);
+    var acc = vec4<f32>(0.0);
+    for (var n = s * p[2]; n < n_end; n = n + 1u) {
+        let xc = (n * g.c + grp * g.cg + c) * g.h;
+        let dyc = (n * g.o + o0) * g.oh * g.ow;
+        for (var oh = 0u; oh < g.oh; oh = oh + 1u) {
+            let ih = i32(oh * g.sh + i * g.dh) - i32(g.ph);
+            if (ih < 0 || ih >= i32(g.h)) { continue; }
+            let xr = (xc + u32(ih)) * g.w;
+            let dyr = dyc + oh * g.ow;
+            for (var ow = 0u; ow < g.ow; ow = ow + 1u) {
+                let iw = i32(ow * g.sw + j * g.dw) - i32(g.pw);
+                if (iw < 0 || iw >= i32(g.w)) { continue; }
+                let xv = in0[xr + u32(iw)];
+                let q = dyr + ow;
+                acc = acc + xv * vec4<f32>(in1[q], in1[q + d1], in1[q + d2], in1[q + d3]);
+            }
+        }
+    }
+    // Layout [s, O, Cg, kh, kw] = [s][dw], the weight's own layout per chunk.
+    let base = s * g.o * g.cg * kk + (o0 * g.cg + c) * kk + r;
+    for (var b = 0u; b < count; b = b + 1u) {
+        out[base + b * g.cg * kk] = acc[b];
+    }
+}

@@ -242,7 +242,9 @@ fn matmul_cases(d: &mut Data, cases: &mut Vec<Case>) {
 }
 
 fn conv_cases(d: &mut Data, cases: &mut Vec<Case>) {
-    let geoms: [([usize; 4], [usize; 4], Conv2dParams); 4] = [
+    // The last geometry has 64 channels per group: it takes the implicit-GEMM path (with split-k
+    // for the weight gradient); the others take the direct kernels.
+    let geoms: [([usize; 4], [usize; 4], Conv2dParams); 5] = [
         (
             [2, 3, 9, 11],
             [4, 3, 3, 3],
@@ -271,6 +273,14 @@ fn conv_cases(d: &mut Data, cases: &mut Vec<Case>) {
             },
         ),
         ([4, 2, 20, 20], [3, 2, 3, 3], Conv2dParams::default()),
+        (
+            [4, 64, 16, 16],
+            [64, 64, 3, 3],
+            Conv2dParams {
+                padding: [1, 1],
+                ..Default::default()
+            },
+        ),
     ];
     for (xs, ws, p) in geoms {
         let oh = conv_out(xs[2], ws[2], p.stride[0], p.padding[0], p.dilation[0]);

@@ -86,12 +86,20 @@ impl ShaderId {
                 k("scatter_add", 2),
             ],
             ShaderId::Matmul => vec![k("gemm", 2)],
-            ShaderId::Conv => (0..3)
-                .map(|mode| Kernel {
-                    mode: Some(mode),
-                    ..k("gemm", 2)
-                })
-                .collect(),
+            ShaderId::Conv => {
+                let mut v: Vec<Kernel> = (0..3)
+                    .map(|mode| Kernel {
+                        mode: Some(mode),
+                        ..k("gemm", 2)
+                    })
+                    .collect();
+                v.extend([
+                    k("conv_forward_direct", 2),
+                    k("conv_backward_input_direct", 2),
+                    k("conv_backward_weight_direct", 2),
+                ]);
+                v
+            }
         }
     }
 

@@ -1,13 +1,16 @@
-//! Host side of `conv.wgsl`: conv2d and its input and weight gradients as implicit GEMMs, one
-//! GEMM per group, geometry passed as parameters.
+//! Host side of `conv.wgsl`: conv2d and its input and weight gradients, either as implicit GEMMs
+//! (one per group; wide layers) or as direct kernels (few channels per group, where a 64-row
+//! GEMM tile would be mostly empty), geometry passed as parameters.
 
 use std::sync::Arc;
 
 use super::gemm::{run_gemm, Gemm};
+use super::launch;
+use super::reduce::{reduce, Reduction};
 use crate::autograd::Conv2dParams;
-use crate::device::gpu::layout::word;
+use crate::device::gpu::layout::{grid_for, word};
 use crate::device::gpu::runtime::GpuDevice;
-use crate::device::gpu::shaders::ShaderId;
+use crate::device::gpu::shaders::{Kernel, ShaderId};
 use crate::device::gpu::{GpuError, GpuStorage};
 
 /// Sizes of one convolution from `x: [N,C,H,W]`, `w: [O,C/g,kh,kw]`, `y: [N,O,OH,OW]`.
@@ -94,6 +97,36 @@ impl ConvGeom {
     }
 }
 
+/// Channels per group from which the implicit GEMM fills its 64-row tiles well enough.
+const GEMM_MIN_CHANNELS: usize = 64;
+/// Invocations the direct weight-gradient kernel aims for when splitting the batch.
+const TARGET_INVOCATIONS: usize = 8192;
+
+/// Launches a direct kernel with `[invocations, blocks, chunk, 0...]` then the geometry.
+fn direct(
+    dev: &Arc<GpuDevice>,
+    entry: &'static str,
+    inputs: [&GpuStorage; 2],
+    g: &ConvGeom,
+    head: [usize; 3],
+    out_len: usize,
+) -> Result<GpuStorage, GpuError> {
+    let out = GpuStorage::uninit(dev, out_len)?;
+    if head[0] == 0 {
+        return Ok(out);
+    }
+    let mut params = vec![
+        word(entry, head[0])?,
+        word(entry, head[1])?,
+        word(entry, head[2])?,
+    ];
+    params.resize(8, 0);
+    params.extend(g.params()?);
+    let kernel = Kernel::new(ShaderId::Conv, entry, 2);
+    launch(dev, kernel, &params, &out, &inputs, grid_for(head[0]))?;
+    Ok(out)
+}
+
 /// y = conv2d(x, w).
 pub(crate) fn forward(
     dev: &Arc<GpuDevice>,
@@ -101,6 +134,19 @@ pub(crate) fn forward(
     w: &GpuStorage,
     g: &ConvGeom,
 ) -> Result<GpuStorage, GpuError> {
+    let out_len = g.n * g.o * g.oh * g.ow;
+    if g.og() < GEMM_MIN_CHANNELS {
+        let blocks = g.og().div_ceil(4);
+        let n = g.n * g.p.groups * blocks * g.oh * g.ow;
+        return direct(
+            dev,
+            "conv_forward_direct",
+            [x, w],
+            g,
+            [n, blocks, 0],
+            out_len,
+        );
+    }
     let gemm = Gemm {
         batch: g.p.groups,
         m: g.og(),
@@ -115,7 +161,7 @@ pub(crate) fn forward(
         gemm,
         &[x, w],
         &g.params()?,
-        g.n * g.o * g.oh * g.ow,
+        out_len,
     )
 }
 
@@ -126,6 +172,19 @@ pub(crate) fn backward_input(
     w: &GpuStorage,
     g: &ConvGeom,
 ) -> Result<GpuStorage, GpuError> {
+    let out_len = g.n * g.c * g.h * g.w;
+    if g.cg() < GEMM_MIN_CHANNELS {
+        let blocks = g.cg().div_ceil(4);
+        let n = g.n * g.p.groups * blocks * g.h * g.w;
+        return direct(
+            dev,
+            "conv_backward_input_direct",
+            [dy, w],
+            g,
+            [n, blocks, 0],
+            out_len,
+        );
+    }
     let gemm = Gemm {
         batch: g.p.groups,
         m: g.cg(),
@@ -140,7 +199,7 @@ pub(crate) fn backward_input(
         gemm,
         &[dy, w],
         &g.params()?,
-        g.n * g.c * g.h * g.w,
+        out_len,
     )
 }
 
@@ -151,6 +210,30 @@ pub(crate) fn backward_weight(
     dy: &GpuStorage,
     g: &ConvGeom,
 ) -> Result<GpuStorage, GpuError> {
+    let w_len = g.o * g.cg() * g.kh * g.kw;
+    if g.og() < GEMM_MIN_CHANNELS {
+        let blocks = g.og().div_ceil(4);
+        let per_split = g.p.groups * blocks * g.cg() * g.kh * g.kw;
+        let images = g.n.max(1);
+        let want = TARGET_INVOCATIONS
+            .div_ceil(per_split.max(1))
+            .clamp(1, images);
+        let chunk = images.div_ceil(want);
+        let splits = images.div_ceil(chunk);
+        let head = [splits * per_split, blocks, chunk];
+        let partial = direct(
+            dev,
+            "conv_backward_weight_direct",
+            [x, dy],
+            g,
+            head,
+            splits * w_len,
+        )?;
+        if splits == 1 {
+            return Ok(partial);
+        }
+        return reduce(dev, &partial, &[splits, w_len], &[0], Reduction::Sum);
+    }
     let gemm = Gemm {
         batch: g.p.groups,
         m: g.og(),
@@ -165,6 +248,6 @@ pub(crate) fn backward_weight(
         gemm,
         &[x, dy],
         &g.params()?,
-        g.o * g.cg() * g.kh * g.kw,
+        w_len,
     )
 }
