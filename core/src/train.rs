@@ -9,13 +9,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::autograd::no_grad;
 use crate::data::{Batch, DataError, DataLoader, Dataset, LoaderConfig};
+use crate::device::Device;
 use crate::error::Error;
 use crate::metrics::{argmax_rows, expected_calibration_error, top_k_accuracy, ConfusionMatrix};
 use crate::nn::{trainable_parameters, Ctx, Module};
 use crate::ops::CrossEntropyOptions;
 use crate::optim::{
-    clip_grad_norm, EarlyStopping, Interval, Mode, OptimError, Optimizer, OptimizerSpec, Schedule,
-    Scheduler,
+    clip_grad_norm, l1_penalty, l2_penalty, EarlyStopping, Interval, Mode, OptimError, Optimizer,
+    OptimizerSpec, ReduceLrOnPlateau, Schedule, Scheduler, ThresholdMode,
 };
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -54,6 +55,31 @@ pub struct TrainConfig {
     pub early_stopping_patience: Option<usize>,
     /// Seed of shuffling, augmentation and dropout.
     pub seed: u64,
+    /// An L1 or L2 penalty on all trainable parameters, added to the loss.
+    #[serde(default)]
+    pub penalty: Option<Penalty>,
+    /// Reduce the learning rate when the validation loss plateaus (PyTorch's
+    /// `ReduceLROnPlateau` in `min` mode); multiplies whatever `schedule` gives.
+    #[serde(default)]
+    pub reduce_on_plateau: Option<PlateauConfig>,
+}
+
+/// A weight penalty with its strength `lambda`.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", content = "lambda", rename_all = "snake_case")]
+pub enum Penalty {
+    L1(f64),
+    L2(f64),
+}
+
+/// `ReduceLROnPlateau` settings (PyTorch defaults: 0.1, 10, 1e-4 relative, 0, 0).
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct PlateauConfig {
+    pub factor: f64,
+    pub patience: usize,
+    pub threshold: f64,
+    pub cooldown: usize,
+    pub min_lr: f64,
 }
 
 /// Reported after every optimizer step.
@@ -118,34 +144,38 @@ pub fn batch_tensors(batch: &Batch, classes: usize) -> Result<(Tensor, Tensor), 
     Ok((x, y))
 }
 
-/// A model being trained with its optimizer and schedule.
-pub struct Trainer<'m> {
-    model: &'m dyn Module,
+/// A model being trained with its optimizer and schedule. It owns `M`: pass `&model` to keep
+/// the model yourself (tests, benches), or the model itself when the trainer must live on its
+/// own between steps (the app's worker).
+pub struct Trainer<M: Module> {
+    model: M,
+    /// Where the model's parameters live; batches are moved there.
+    device: Device,
     classes: usize,
     config: TrainConfig,
     optimizer: Box<dyn Optimizer>,
     scheduler: Scheduler,
     rng: Rng,
     step: usize,
+    /// Present when `reduce_on_plateau` is set; its rate is a factor on the schedule's.
+    plateau: Option<ReduceLrOnPlateau>,
 }
 
-impl<'m> Trainer<'m> {
-    /// Prepares training of `model`'s trainable parameters (frozen ones stay as they are).
-    pub fn new(
-        model: &'m dyn Module,
-        classes: usize,
-        config: TrainConfig,
-    ) -> Result<Trainer<'m>, TrainError> {
+impl<M: Module> Trainer<M> {
+    /// Prepares training of `model`'s trainable parameters (frozen ones stay as they are), on
+    /// the device those parameters live on.
+    pub fn new(model: M, classes: usize, config: TrainConfig) -> Result<Trainer<M>, TrainError> {
         if !(0.0..=1.0).contains(&config.label_smoothing) {
             return Err(TrainError::Config(format!(
                 "label_smoothing {} is outside [0, 1]",
                 config.label_smoothing
             )));
         }
-        let params: Vec<Tensor> = trainable_parameters(model)
+        let params: Vec<Tensor> = trainable_parameters(&model)
             .into_iter()
             .map(|p| p.tensor)
             .collect();
+        let device = params.first().map_or(Device::Cpu, Tensor::device);
         if params.is_empty() {
             return Err(TrainError::Config(
                 "no trainable parameters (everything is frozen)".into(),
@@ -154,13 +184,26 @@ impl<'m> Trainer<'m> {
         let optimizer = config.optimizer.build(params)?;
         let scheduler = Scheduler::new(config.schedule.clone(), config.optimizer.lr())?;
         let rng = Rng::new(config.seed ^ 0x5EED_D80F);
+        let plateau = match config.reduce_on_plateau {
+            Some(p) => Some(ReduceLrOnPlateau::new(1.0, Mode::Min).with(
+                p.factor,
+                p.patience,
+                p.threshold,
+                ThresholdMode::Rel,
+                p.cooldown,
+                p.min_lr,
+            )?),
+            None => None,
+        };
         Ok(Trainer {
             model,
+            device,
             classes,
             optimizer,
             scheduler,
             rng,
             step: 0,
+            plateau,
             config,
         })
     }
@@ -175,11 +218,37 @@ impl<'m> Trainer<'m> {
         self.optimizer.lr()
     }
 
-    /// One optimizer step on `batch`.
+    /// The model being trained.
+    pub fn model(&self) -> &M {
+        &self.model
+    }
+
+    /// One optimizer step on `batch`, reading the loss back synchronously (native code; in
+    /// the browser a GPU read must be awaited: use [`Trainer::train_step_async`]).
     pub fn train_step(&mut self, batch: &Batch, epoch: usize) -> Result<StepReport, TrainError> {
-        let lr = self.scheduler.lr();
+        let (loss, lr) = self.forward_loss(batch)?;
+        let value = loss.item()?;
+        self.finish_step(&loss, value, lr, epoch)
+    }
+
+    /// [`Trainer::train_step`] with the loss read back asynchronously, the only read-back of
+    /// a step: the form the browser worker uses on WebGPU.
+    pub async fn train_step_async(
+        &mut self,
+        batch: &Batch,
+        epoch: usize,
+    ) -> Result<StepReport, TrainError> {
+        let (loss, lr) = self.forward_loss(batch)?;
+        let value = loss.item_async().await?;
+        self.finish_step(&loss, value, lr, epoch)
+    }
+
+    /// Forward pass and loss of a step, at the scheduled learning rate.
+    fn forward_loss(&mut self, batch: &Batch) -> Result<(Tensor, f64), TrainError> {
+        let lr = self.scheduler.lr() * self.plateau.as_ref().map_or(1.0, |p| p.lr());
         self.optimizer.set_lr(lr);
         let (x, y) = batch_tensors(batch, self.classes)?;
+        let (x, y) = (x.to_device(self.device)?, y.to_device(self.device)?);
         self.optimizer.zero_grad();
         let mut ctx = Ctx::train(Rng::new(self.rng.seed()));
         // Each step gets its own dropout stream.
@@ -189,8 +258,27 @@ impl<'m> Trainer<'m> {
             label_smoothing: self.config.label_smoothing,
             ..Default::default()
         };
-        let loss = logits.cross_entropy(&y, &opts)?;
-        let value = loss.item()?;
+        let mut loss = logits.cross_entropy(&y, &opts)?;
+        let penalty = match self.config.penalty {
+            Some(Penalty::L1(l)) => l1_penalty(self.optimizer.params(), l)?,
+            Some(Penalty::L2(l)) => l2_penalty(self.optimizer.params(), l)?,
+            None => None,
+        };
+        if let Some(p) = penalty {
+            loss = loss.add(&p)?;
+        }
+        Ok((loss, lr))
+    }
+
+    /// Backward pass and update, unless the loss is not finite: then the parameters stay as
+    /// they were (the last good state) and the run stops with [`TrainError::NonFinite`].
+    fn finish_step(
+        &mut self,
+        loss: &Tensor,
+        value: f64,
+        lr: f64,
+        epoch: usize,
+    ) -> Result<StepReport, TrainError> {
         if !value.is_finite() {
             return Err(TrainError::NonFinite {
                 step: self.step,
@@ -216,6 +304,14 @@ impl<'m> Trainer<'m> {
         })
     }
 
+    /// Steps the schedule at the end of an epoch (epoch-interval schedules only); callers that
+    /// drive [`Trainer::train_step`] themselves call this after each epoch.
+    pub fn end_epoch(&mut self) {
+        if self.scheduler.schedule().interval() == Interval::Epoch {
+            self.scheduler.step();
+        }
+    }
+
     /// Loss, accuracy, top-5, calibration and the confusion matrix on `data` (evaluation
     /// mode, no augmentation, no gradients).
     pub fn evaluate<D: Dataset + ?Sized>(
@@ -224,7 +320,17 @@ impl<'m> Trainer<'m> {
         batch_size: usize,
         epoch: usize,
     ) -> Result<EvalReport, TrainError> {
-        evaluate(self.model, data, self.classes, batch_size, epoch)
+        evaluate(&self.model, data, self.classes, batch_size, epoch)
+    }
+
+    /// [`Trainer::evaluate`] with asynchronous read-backs, for the browser.
+    pub async fn evaluate_async<D: Dataset + ?Sized>(
+        &self,
+        data: &D,
+        batch_size: usize,
+        epoch: usize,
+    ) -> Result<EvalReport, TrainError> {
+        evaluate_async(&self.model, data, self.classes, batch_size, epoch).await
     }
 
     /// Trains for the configured epochs (or until `max_steps`, early stopping or the callback
@@ -255,11 +361,12 @@ impl<'m> Trainer<'m> {
                     return Ok(history);
                 }
             }
-            if self.scheduler.schedule().interval() == Interval::Epoch {
-                self.scheduler.step();
-            }
+            self.end_epoch();
             if let Some(v) = val {
                 let report = self.evaluate(v, self.config.loader.batch_size.max(64), epoch)?;
+                if let Some(p) = self.plateau.as_mut() {
+                    p.step(report.loss);
+                }
                 let control = callback(Event::Eval(&report));
                 let stop_early = early.as_mut().is_some_and(|e| e.observe(report.accuracy));
                 history.evals.push(report);
@@ -285,44 +392,112 @@ pub fn evaluate<D: Dataset + ?Sized>(
     batch_size: usize,
     epoch: usize,
 ) -> Result<EvalReport, TrainError> {
-    let loader = DataLoader::new(
-        data,
-        LoaderConfig {
-            batch_size: batch_size.max(1),
-            shuffle: false,
-            drop_last: false,
-            ..LoaderConfig::default()
-        },
-        0,
-    )?;
-    let mut confusion = ConfusionMatrix::new(classes);
-    let (mut loss_sum, mut n, mut top5) = (0.0, 0usize, 0.0);
-    let mut probs_all = Vec::new();
-    let mut targets = Vec::new();
+    let loader = eval_loader(data, batch_size)?;
+    let mut tally = EvalTally::new(classes);
     for batch in loader.epoch(0) {
         let batch = batch?;
-        let (x, y) = batch_tensors(&batch, classes)?;
-        let logits = no_grad(|| model.forward(&x, &mut Ctx::eval()))?;
-        let sum = CrossEntropyOptions {
-            reduction: crate::ops::Reduction::Sum,
-            ..Default::default()
-        };
-        loss_sum += no_grad(|| logits.cross_entropy(&y, &sum))?.item()?;
-        let scores = logits.to_vec_f32()?;
-        confusion.update(&argmax_rows(&scores, classes), &batch.labels);
-        top5 += top_k_accuracy(&scores, classes, &batch.labels, 5.min(classes))
-            * batch.labels.len() as f64;
-        probs_all.extend(no_grad(|| logits.softmax(1))?.to_vec_f32()?);
-        targets.extend_from_slice(&batch.labels);
-        n += batch.labels.len();
+        let scores = eval_logits(model, &batch, classes)?.to_vec_f32()?;
+        tally.add(&scores, &batch.labels);
     }
-    let n_f = n.max(1) as f64;
-    Ok(EvalReport {
-        epoch,
-        loss: loss_sum / n_f,
-        accuracy: confusion.report().accuracy,
-        top5: top5 / n_f,
-        ece: expected_calibration_error(&probs_all, classes, &targets, 15),
-        confusion,
-    })
+    Ok(tally.finish(epoch))
+}
+
+/// [`evaluate`] with asynchronous read-backs of each batch's logits (browser, WebGPU).
+pub async fn evaluate_async<D: Dataset + ?Sized>(
+    model: &dyn Module,
+    data: &D,
+    classes: usize,
+    batch_size: usize,
+    epoch: usize,
+) -> Result<EvalReport, TrainError> {
+    let loader = eval_loader(data, batch_size)?;
+    let mut tally = EvalTally::new(classes);
+    for batch in loader.epoch(0) {
+        let batch = batch?;
+        let scores = eval_logits(model, &batch, classes)?
+            .to_vec_async::<f32>()
+            .await?;
+        tally.add(&scores, &batch.labels);
+    }
+    Ok(tally.finish(epoch))
+}
+
+fn eval_loader<D: Dataset + ?Sized>(
+    data: &D,
+    batch_size: usize,
+) -> Result<DataLoader<'_, D>, TrainError> {
+    let config = LoaderConfig {
+        batch_size: batch_size.max(1),
+        shuffle: false,
+        drop_last: false,
+        ..LoaderConfig::default()
+    };
+    Ok(DataLoader::new(data, config, 0)?)
+}
+
+/// Logits of one batch in evaluation mode, computed on the model's device.
+fn eval_logits(model: &dyn Module, batch: &Batch, classes: usize) -> Result<Tensor, TrainError> {
+    let device = crate::nn::parameters(model)
+        .first()
+        .map_or(Device::Cpu, |p| p.tensor.device());
+    let (x, _) = batch_tensors(batch, classes)?;
+    let x = x.to_device(device)?;
+    Ok(no_grad(|| model.forward(&x, &mut Ctx::eval()))?)
+}
+
+/// Running sums of an evaluation, fed with each batch's logits read back to the host, so the
+/// synchronous and asynchronous evaluations share every formula.
+struct EvalTally {
+    classes: usize,
+    confusion: ConfusionMatrix,
+    loss_sum: f64,
+    top5_sum: f64,
+    n: usize,
+    probs: Vec<f32>,
+    targets: Vec<usize>,
+}
+
+impl EvalTally {
+    fn new(classes: usize) -> Self {
+        EvalTally {
+            classes,
+            confusion: ConfusionMatrix::new(classes),
+            loss_sum: 0.0,
+            top5_sum: 0.0,
+            n: 0,
+            probs: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
+
+    /// Cross-entropy (log-sum-exp in f64), softmax probabilities, arg-max and top-5 of a batch.
+    fn add(&mut self, scores: &[f32], labels: &[usize]) {
+        let c = self.classes;
+        for (row, &label) in scores.chunks_exact(c).zip(labels) {
+            let max = row
+                .iter()
+                .fold(f64::NEG_INFINITY, |m, &v| m.max(f64::from(v)));
+            let sum: f64 = row.iter().map(|&v| (f64::from(v) - max).exp()).sum();
+            let log_z = max + sum.ln();
+            self.loss_sum += log_z - row.get(label).map_or(f64::NAN, |&v| f64::from(v));
+            self.probs
+                .extend(row.iter().map(|&v| ((f64::from(v) - log_z).exp()) as f32));
+        }
+        self.confusion.update(&argmax_rows(scores, c), labels);
+        self.top5_sum += top_k_accuracy(scores, c, labels, 5.min(c)) * labels.len() as f64;
+        self.targets.extend_from_slice(labels);
+        self.n += labels.len();
+    }
+
+    fn finish(self, epoch: usize) -> EvalReport {
+        let n = self.n.max(1) as f64;
+        EvalReport {
+            epoch,
+            loss: self.loss_sum / n,
+            accuracy: self.confusion.report().accuracy,
+            top5: self.top5_sum / n,
+            ece: expected_calibration_error(&self.probs, self.classes, &self.targets, 15),
+            confusion: self.confusion,
+        }
+    }
 }

@@ -26,8 +26,8 @@ pub use norm::{BatchNorm2d, LayerNorm, LayerNorm2d};
 pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
 pub use se::SqueezeExcitation;
 pub use state::{
-    count_parameters, count_trainable, freeze, load_state_dict, macs_per_sample, parameters,
-    state_dict, trainable_parameters, unfreeze, LoadReport,
+    count_parameters, count_trainable, freeze, load_state_dict, macs_per_sample, move_to_device,
+    parameters, state_dict, trainable_parameters, unfreeze, LoadReport,
 };
 
 use crate::error::Result;
@@ -60,6 +60,37 @@ pub trait Module {
 
     /// PyTorch's class name, for summaries and graph drawings.
     fn type_name(&self) -> &'static str;
+}
+
+/// A borrowed module is a module, so [`crate::train::Trainer`] can own either a model or a
+/// reference to one.
+impl<T: Module + ?Sized> Module for &T {
+    fn forward(&self, x: &Tensor, ctx: &mut Ctx) -> Result<Tensor> {
+        (**self).forward(x, ctx)
+    }
+
+    fn named_tensors(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
+        (**self).named_tensors(prefix, out)
+    }
+
+    fn type_name(&self) -> &'static str {
+        (**self).type_name()
+    }
+}
+
+/// A boxed module is a module (models built at run time from a spec).
+impl<T: Module + ?Sized> Module for Box<T> {
+    fn forward(&self, x: &Tensor, ctx: &mut Ctx) -> Result<Tensor> {
+        (**self).forward(x, ctx)
+    }
+
+    fn named_tensors(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
+        (**self).named_tensors(prefix, out)
+    }
+
+    fn type_name(&self) -> &'static str {
+        (**self).type_name()
+    }
 }
 
 /// Pushes a parameter named `prefix + name`.

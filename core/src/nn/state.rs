@@ -15,6 +15,16 @@ pub fn state_dict(m: &dyn Module) -> Vec<NamedTensor> {
     out
 }
 
+/// Moves every parameter and buffer to `device` in place (`model.to(device)`): the tensors keep
+/// their identity, so optimizers and hooks built on them stay valid.
+pub fn move_to_device(m: &dyn Module, device: crate::device::Device) -> Result<()> {
+    for named in state_dict(m) {
+        let moved = named.tensor.detach().to_device(device)?;
+        named.tensor.set_data(&moved)?;
+    }
+    Ok(())
+}
+
 /// The parameters (`named_parameters()`).
 pub fn parameters(m: &dyn Module) -> Vec<NamedTensor> {
     state_dict(m)
