@@ -55,6 +55,8 @@ fn config(lr: f64) -> TrainConfig {
         clip_grad_norm: Some(5.0),
         early_stopping_patience: None,
         seed: 1,
+        penalty: None,
+        reduce_on_plateau: None,
     }
 }
 
