@@ -1,0 +1,275 @@
+//! [`RunSpec`]: everything needed to reproduce a training run (data source, model, training
+//! settings, loss, seed, step count, and optionally weights), as versioned serde data. The
+//! share link, the `.pixelgrad` file and the PyTorch export all carry this one type, and every
+//! way in goes through [`RunSpec::validate`] so hostile input never reaches a model builder.
+
+use serde::{Deserialize, Serialize};
+
+use super::link_weights::LinkWeights;
+use super::spec_limits;
+use crate::models::{InputSpec, Model, ModelSpec};
+use crate::train::TrainConfig;
+
+/// The format version this build writes and the newest it reads. Bump it when a change to
+/// the spec (or to a type inside it) would make an old link decode differently.
+pub const RUN_SPEC_VERSION: u32 = 1;
+
+/// A whole run. The model is initialized from `train.seed` (see [`RunSpec::build_model`]), so
+/// the same spec gives the same initial weights and the same loss curve everywhere.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RunSpec {
+    /// Format version ([`RUN_SPEC_VERSION`] when written by this build).
+    pub version: u32,
+    /// Where the images come from and what the model sees.
+    pub data: DataSpec,
+    /// The architecture.
+    pub model: ModelSpec,
+    /// Optimizer, schedule, batching, augmentations, mixing, clipping, seed, epochs.
+    pub train: TrainConfig,
+    /// The training loss.
+    pub loss: LossSpec,
+    /// Optimizer steps the run had taken when it was shared (0 for a run not yet started);
+    /// the app replays up to this step to reproduce the shared curve.
+    pub steps: u64,
+    /// Trained weights, int8-quantized, when small enough for a link. Not part of the JSON:
+    /// the link codec stores them in a compact binary section after it.
+    #[serde(skip)]
+    pub weights: Option<LinkWeights>,
+}
+
+/// The data a run trains on.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DataSpec {
+    /// A bundled set or the user's own images.
+    pub source: DataSource,
+    /// The image size and channels the model is built for (after the augmentation pipeline).
+    pub input: InputSpec,
+    /// Number of classes (the model's output width).
+    pub classes: usize,
+    /// Train on the first `n` samples of the training split only (quick lessons); all when
+    /// `None`.
+    pub subset: Option<usize>,
+    /// Fraction of the training samples held out for validation, in `[0, 0.5]`.
+    pub val_fraction: f64,
+}
+
+/// Where the images come from.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum DataSource {
+    /// A set shipped with the app (`public/data/<name>.safetensors`): `mnist`,
+    /// `fashion-mnist`, `digits`, ...
+    Bundled { name: String },
+    /// The user's own images, which never leave their browser: the link only names them by
+    /// content hash (lower-case hex SHA-256 of the data set file) so the app can check that the
+    /// right files were loaded, plus the class names to show.
+    User {
+        sha256: String,
+        class_names: Vec<String>,
+    },
+}
+
+/// The training loss.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case", deny_unknown_fields)]
+pub enum LossSpec {
+    /// Cross-entropy with `train.label_smoothing` (soft targets under mixup/cutmix).
+    CrossEntropy,
+    /// A loss written in the loss language (`loss::dsl`), with the values of its sliders.
+    Custom {
+        source: String,
+        params: Vec<LossParam>,
+    },
+}
+
+/// One named slider of a custom loss.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct LossParam {
+    pub name: String,
+    pub value: f64,
+}
+
+/// A field of a spec that is out of its domain: `field` is a dotted path into the spec
+/// (`train.loader.batch_size`), `reason` says what is allowed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{field}: {reason}")]
+pub struct SpecError {
+    pub field: String,
+    pub reason: String,
+}
+
+impl SpecError {
+    /// Shorthand constructor.
+    pub fn new(field: impl Into<String>, reason: impl Into<String>) -> SpecError {
+        SpecError {
+            field: field.into(),
+            reason: reason.into(),
+        }
+    }
+}
+
+/// What can go wrong turning a valid spec into a model with its weights.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum BuildError {
+    /// The spec itself is invalid.
+    #[error("invalid run settings: {0}")]
+    Spec(#[from] SpecError),
+    /// The model could not be built or the weights do not fit it.
+    #[error("the model could not be built: {0}")]
+    Model(#[from] crate::Error),
+    /// The weights carried by the spec do not match the model it describes.
+    #[error("the shared weights do not fit this model: {0}")]
+    Weights(String),
+}
+
+impl RunSpec {
+    /// A fresh run of `model` on a bundled set with `train` settings and cross-entropy.
+    pub fn bundled(
+        name: &str,
+        input: InputSpec,
+        classes: usize,
+        model: ModelSpec,
+        train: TrainConfig,
+    ) -> RunSpec {
+        RunSpec {
+            version: RUN_SPEC_VERSION,
+            data: DataSpec {
+                source: DataSource::Bundled { name: name.into() },
+                input,
+                classes,
+                subset: None,
+                val_fraction: 0.0,
+            },
+            model,
+            train,
+            loss: LossSpec::CrossEntropy,
+            steps: 0,
+            weights: None,
+        }
+    }
+
+    /// Checks every field against its domain and against the size limits that keep a hostile
+    /// spec from allocating a huge model (see `spec_limits`). Decoders call this; the app may
+    /// call it again after letting a user edit a spec.
+    pub fn validate(&self) -> Result<(), SpecError> {
+        if self.version == 0 || self.version > RUN_SPEC_VERSION {
+            return Err(SpecError::new(
+                "version",
+                format!("{} is not a known format version", self.version),
+            ));
+        }
+        spec_limits::check_data(&self.data)?;
+        spec_limits::check_model(&self.model, self.data.input)?;
+        spec_limits::check_train(&self.train)?;
+        spec_limits::check_loss(&self.loss)?;
+        if self.steps > spec_limits::MAX_STEPS {
+            return Err(SpecError::new(
+                "steps",
+                format!("{} exceeds {}", self.steps, spec_limits::MAX_STEPS),
+            ));
+        }
+        if let Some(w) = &self.weights {
+            w.check_structure()?;
+        }
+        Ok(())
+    }
+
+    /// Builds the model with initial weights from `train.seed`, then loads the spec's link
+    /// weights (dequantized) if it carries any, checking every tensor's size.
+    pub fn build_model(&self) -> Result<Model, BuildError> {
+        self.validate()?;
+        let model = self
+            .model
+            .build(self.data.input, self.data.classes, self.train.seed)?;
+        if let Some(w) = &self.weights {
+            w.load_into(&model).map_err(BuildError::Weights)?;
+        }
+        Ok(model)
+    }
+
+    /// The spec as compact JSON (without weights), the form stored in links and files.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string(self).expect("a RunSpec always serializes to JSON")
+    }
+
+    /// Parses and validates JSON written by [`RunSpec::to_json`]. Errors name the position.
+    pub fn from_json(text: &str) -> Result<RunSpec, RunSpecJsonError> {
+        let spec: RunSpec =
+            serde_json::from_str(text).map_err(|e| RunSpecJsonError::Syntax(e.to_string()))?;
+        spec.validate()?;
+        Ok(spec)
+    }
+}
+
+/// Why spec JSON was rejected.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum RunSpecJsonError {
+    /// Not JSON of a run spec (wrong field, type or syntax).
+    #[error("the run settings are malformed: {0}")]
+    Syntax(String),
+    /// Well-formed but a value is out of range.
+    #[error("the run settings are invalid: {0}")]
+    Invalid(#[from] SpecError),
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// The LeNet-5 MNIST run of the first lesson: SGD with momentum, cosine schedule.
+    pub(crate) fn lenet_spec() -> RunSpec {
+        // Built from JSON so fields added later with serde defaults need no change here.
+        let train: TrainConfig = serde_json::from_value(serde_json::json!({
+            "epochs": 2,
+            "max_steps": null,
+            "optimizer": {"kind": "sgd", "lr": 0.05, "momentum": 0.9, "dampening": 0.0,
+                          "nesterov": false, "weight_decay": 0.0},
+            "schedule": {"kind": "cosine", "t_max": 2, "eta_min": 0.0},
+            "loader": {"batch_size": 64, "shuffle": true, "drop_last": false,
+                       "augment": {"transforms": []}, "mix": null},
+            "label_smoothing": 0.0,
+            "clip_grad_norm": null,
+            "early_stopping_patience": null,
+            "seed": 42
+        }))
+        .expect("a valid TrainConfig");
+        let model = ModelSpec::preset("lenet5").expect("preset exists");
+        RunSpec::bundled("mnist", InputSpec::GREY28, 10, model, train)
+    }
+
+    #[test]
+    fn json_round_trip_and_strictness() {
+        let spec = lenet_spec();
+        spec.validate().expect("valid");
+        let back = RunSpec::from_json(&spec.to_json()).expect("parses");
+        assert_eq!(back, spec);
+        let extra = spec.to_json().replacen('{', "{\"evil\":1,", 1);
+        assert!(matches!(
+            RunSpec::from_json(&extra),
+            Err(RunSpecJsonError::Syntax(_))
+        ));
+        let mut bad = spec.clone();
+        bad.train.loader.batch_size = 0;
+        let err = bad.validate().expect_err("batch size 0");
+        assert_eq!(err.field, "train.loader.batch_size");
+    }
+
+    #[test]
+    fn builds_the_model_from_the_seed() {
+        let spec = lenet_spec();
+        let a = spec.build_model().expect("builds");
+        let b = spec.build_model().expect("builds");
+        let wa = crate::nn::state_dict(&a)[0]
+            .tensor
+            .to_vec_f32()
+            .expect("read");
+        let wb = crate::nn::state_dict(&b)[0]
+            .tensor
+            .to_vec_f32()
+            .expect("read");
+        assert_eq!(wa, wb);
+    }
+}

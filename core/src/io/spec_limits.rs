@@ -1,0 +1,392 @@
+//! Field-by-field validation of a [`RunSpec`](super::RunSpec) from a link or file. Besides each
+//! field's domain, the limits bound the model a spec can ask for (about [`MAX_PARAMS`]
+//! parameters, bounded widths, depths and input sizes), so a hostile link cannot make the app
+//! allocate gigabytes before anything is shown.
+
+use super::run_spec::{DataSource, DataSpec, LossSpec, SpecError};
+use crate::data::Transform;
+use crate::models::{BlockKind, InputSpec, ModelSpec};
+use crate::optim::{OptimizerSpec, Schedule};
+use crate::train::TrainConfig;
+
+/// Most optimizer steps (or samples in a subset) a spec may name.
+pub const MAX_STEPS: u64 = 10_000_000;
+/// Most parameters a spec's model may have (checked exactly for the families whose size grows
+/// fastest with their settings, bounded by per-field limits for the others).
+pub const MAX_PARAMS: u64 = 50_000_000;
+/// Largest input side in pixels.
+pub const MAX_SIDE: usize = 224;
+/// Most classes.
+pub const MAX_CLASSES: usize = 1000;
+
+type Check = Result<(), SpecError>;
+
+fn fail(field: &str, reason: impl Into<String>) -> Check {
+    Err(SpecError::new(field, reason))
+}
+
+fn within(field: &str, v: usize, lo: usize, hi: usize) -> Check {
+    if (lo..=hi).contains(&v) {
+        Ok(())
+    } else {
+        fail(field, format!("{v} is outside {lo}..={hi}"))
+    }
+}
+
+fn fraction(field: &str, v: f64, hi_inclusive: bool) -> Check {
+    let ok = v >= 0.0 && if hi_inclusive { v <= 1.0 } else { v < 1.0 };
+    if ok {
+        Ok(())
+    } else {
+        fail(
+            field,
+            format!(
+                "{v} is outside [0, 1{}",
+                if hi_inclusive { "]" } else { ")" }
+            ),
+        )
+    }
+}
+
+fn list<T>(field: &str, items: &[T], lo: usize, hi: usize) -> Check {
+    if (lo..=hi).contains(&items.len()) {
+        Ok(())
+    } else {
+        fail(
+            field,
+            format!("has {} entries; allowed {lo} to {hi}", items.len()),
+        )
+    }
+}
+
+fn text(field: &str, s: &str, max: usize) -> Check {
+    if s.is_empty() || s.chars().count() > max || s.chars().any(char::is_control) {
+        return fail(
+            field,
+            format!("must be 1 to {max} characters without control characters"),
+        );
+    }
+    Ok(())
+}
+
+/// Data source, input and class count.
+pub(crate) fn check_data(d: &DataSpec) -> Check {
+    if d.input.channels != 1 && d.input.channels != 3 {
+        return fail(
+            "data.input.channels",
+            format!("{} must be 1 or 3", d.input.channels),
+        );
+    }
+    within("data.input.height", d.input.height, 8, MAX_SIDE)?;
+    within("data.input.width", d.input.width, 8, MAX_SIDE)?;
+    within("data.classes", d.classes, 1, MAX_CLASSES)?;
+    if let Some(n) = d.subset {
+        within("data.subset", n, 1, MAX_STEPS as usize)?;
+    }
+    if !(0.0..=0.5).contains(&d.val_fraction) {
+        return fail(
+            "data.val_fraction",
+            format!("{} is outside [0, 0.5]", d.val_fraction),
+        );
+    }
+    match &d.source {
+        DataSource::Bundled { name } => {
+            let slug =
+                |c: char| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-' || c == '_';
+            if name.is_empty() || name.len() > 32 || !name.chars().all(slug) {
+                return fail(
+                    "data.source.name",
+                    "must be 1 to 32 of a-z, 0-9, '-' and '_'",
+                );
+            }
+        }
+        DataSource::User {
+            sha256,
+            class_names,
+        } => {
+            let hex = |c: char| c.is_ascii_digit() || ('a'..='f').contains(&c);
+            if sha256.len() != 64 || !sha256.chars().all(hex) {
+                return fail("data.source.sha256", "must be 64 lower-case hex digits");
+            }
+            if class_names.len() != d.classes {
+                return fail(
+                    "data.source.class_names",
+                    format!("has {} names for {} classes", class_names.len(), d.classes),
+                );
+            }
+            for (i, n) in class_names.iter().enumerate() {
+                text(&format!("data.source.class_names[{i}]"), n, 64)?;
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Every setting of the model, and its size.
+pub(crate) fn check_model(m: &ModelSpec, input: InputSpec) -> Check {
+    check_family(m, input, "model", true)
+}
+
+fn check_family(m: &ModelSpec, input: InputSpec, f: &str, top: bool) -> Check {
+    let at = |s: &str| format!("{f}.{s}");
+    let (c, h, w) = (input.channels as u64, input.height, input.width);
+    let params = match m {
+        ModelSpec::Mlp {
+            hidden, dropout, ..
+        } => {
+            list(&at("hidden"), hidden, 0, 8)?;
+            fraction(&at("dropout"), *dropout, false)?;
+            let mut width = c * (h * w) as u64;
+            let mut p = 0u64;
+            for (i, &n) in hidden.iter().enumerate() {
+                within(&format!("{f}.hidden[{i}]"), n, 1, 4096)?;
+                p += (width + 1) * n as u64;
+                width = n as u64;
+            }
+            p + (width + 1) * MAX_CLASSES as u64
+        }
+        ModelSpec::LeNet { .. } => {
+            within(&at("input"), h.min(w), 12, MAX_SIDE)?;
+            0
+        }
+        ModelSpec::Vgg {
+            stages,
+            pool,
+            hidden,
+            dropout,
+            ..
+        } => {
+            list(&at("stages"), stages, 1, 6)?;
+            within(&at("pool"), *pool, 1, 7)?;
+            within(&at("hidden"), *hidden, 1, 4096)?;
+            fraction(&at("dropout"), *dropout, false)?;
+            let (mut p, mut ch) = (0u64, c);
+            for (i, s) in stages.iter().enumerate() {
+                list(&format!("{f}.stages[{i}]"), s, 1, 4)?;
+                for (j, &wd) in s.iter().enumerate() {
+                    within(&format!("{f}.stages[{i}][{j}]"), wd, 1, 512)?;
+                    p += 9 * ch * wd as u64;
+                    ch = wd as u64;
+                }
+            }
+            let hd = *hidden as u64;
+            p + ch * (*pool * *pool) as u64 * hd + hd * hd + hd * MAX_CLASSES as u64
+        }
+        ModelSpec::ResNet(r) => {
+            list(&at("layers"), &r.layers, 1, 4)?;
+            within(&at("base_width"), r.base_width, 1, 128)?;
+            within(&at("groups"), r.groups, 1, 64)?;
+            within(&at("width_per_group"), r.width_per_group, 1, 256)?;
+            let mut p = 9 * c * r.base_width as u64;
+            let mut inplanes = r.base_width as u64;
+            for (i, &n) in r.layers.iter().enumerate() {
+                within(&format!("{f}.layers[{i}]"), n, 1, 8)?;
+                let planes = (r.base_width << i) as u64;
+                for _ in 0..n {
+                    p += match r.block {
+                        BlockKind::Basic => 9 * inplanes * planes + 9 * planes * planes,
+                        BlockKind::Bottleneck => {
+                            let width = planes * r.width_per_group as u64 / 64 * r.groups as u64;
+                            if width == 0 || !width.is_multiple_of(r.groups as u64) {
+                                return fail(
+                                    &at("width_per_group"),
+                                    "gives a block width of 0 or one not divisible by groups",
+                                );
+                            }
+                            inplanes * width
+                                + 9 * width * width / r.groups as u64
+                                + width * planes * 4
+                        }
+                    } + inplanes * planes * 4;
+                    inplanes = planes
+                        * if r.block == BlockKind::Bottleneck {
+                            4
+                        } else {
+                            1
+                        };
+                }
+            }
+            p
+        }
+        ModelSpec::DenseNet(d) => {
+            within(&at("growth_rate"), d.growth_rate, 1, 48)?;
+            list(&at("block_config"), &d.block_config, 1, 4)?;
+            for (i, &n) in d.block_config.iter().enumerate() {
+                within(&format!("{f}.block_config[{i}]"), n, 1, 24)?;
+            }
+            within(&at("num_init_features"), d.num_init_features, 1, 128)?;
+            within(&at("bn_size"), d.bn_size, 1, 4)?;
+            0
+        }
+        ModelSpec::MobileNetV2 {
+            width_mult,
+            dropout,
+            ..
+        } => {
+            multiplier(&at("width_mult"), *width_mult)?;
+            fraction(&at("dropout"), *dropout, false)?;
+            0
+        }
+        ModelSpec::EfficientNet {
+            width_mult,
+            depth_mult,
+            dropout,
+            stochastic_depth,
+            ..
+        } => {
+            multiplier(&at("width_mult"), *width_mult)?;
+            multiplier(&at("depth_mult"), *depth_mult)?;
+            fraction(&at("dropout"), *dropout, false)?;
+            fraction(&at("stochastic_depth"), *stochastic_depth, false)?;
+            0
+        }
+        ModelSpec::Vit(v) => {
+            within(&at("patch_size"), v.patch_size, 1, 32)?;
+            if h != w || !h.is_multiple_of(v.patch_size) || (h / v.patch_size).pow(2) > 1024 {
+                return fail(
+                    &at("patch_size"),
+                    "needs square inputs cut into at most 1024 whole patches",
+                );
+            }
+            within(&at("num_layers"), v.num_layers, 1, 12)?;
+            within(&at("num_heads"), v.num_heads, 1, 16)?;
+            within(&at("hidden_dim"), v.hidden_dim, 1, 512)?;
+            if !v.hidden_dim.is_multiple_of(v.num_heads) {
+                return fail(&at("num_heads"), "must divide hidden_dim");
+            }
+            within(&at("mlp_dim"), v.mlp_dim, 1, 2048)?;
+            fraction(&at("dropout"), v.dropout, false)?;
+            0
+        }
+        ModelSpec::ConvNext(x) => {
+            list(&at("dims"), &x.dims, 1, 4)?;
+            if x.depths.len() != x.dims.len() {
+                return fail(&at("depths"), "needs one depth per entry of dims");
+            }
+            for (i, (&d, &n)) in x.dims.iter().zip(&x.depths).enumerate() {
+                within(&format!("{f}.dims[{i}]"), d, 1, 512)?;
+                within(&format!("{f}.depths[{i}]"), n, 1, 12)?;
+            }
+            within(&at("stem"), x.stem, 1, 8)?;
+            fraction(&at("stochastic_depth"), x.stochastic_depth, false)?;
+            fraction(&at("layer_scale"), x.layer_scale, true)?;
+            0
+        }
+        ModelSpec::Ensemble { members } => {
+            if !top {
+                return fail(f, "ensembles cannot be nested");
+            }
+            list(&at("members"), members, 1, 4)?;
+            for (i, m) in members.iter().enumerate() {
+                check_family(m, input, &format!("{f}.members[{i}]"), false)?;
+            }
+            0
+        }
+    };
+    if params > MAX_PARAMS {
+        return fail(
+            f,
+            format!("about {params} parameters; at most {MAX_PARAMS} allowed"),
+        );
+    }
+    Ok(())
+}
+
+fn multiplier(field: &str, v: f64) -> Check {
+    if v > 0.0 && v <= 2.0 {
+        Ok(())
+    } else {
+        fail(field, format!("{v} is outside (0, 2]"))
+    }
+}
+
+/// Optimizer, schedule, loader, augmentations and the remaining training settings.
+pub(crate) fn check_train(t: &TrainConfig) -> Check {
+    within("train.epochs", t.epochs, 1, 10_000)?;
+    if let Some(m) = t.max_steps {
+        within("train.max_steps", m, 1, MAX_STEPS as usize)?;
+    }
+    let opt = match &t.optimizer {
+        OptimizerSpec::Sgd(c) => c.validate(),
+        OptimizerSpec::Adam(c) => c.validate(),
+    };
+    opt.map_err(|e| SpecError::new("train.optimizer", e.to_string()))?;
+    if t.optimizer.lr() > 10.0 {
+        return fail("train.optimizer.lr", "must be at most 10");
+    }
+    check_schedule(&t.schedule, "train.schedule", 0)?;
+    t.schedule
+        .validate()
+        .map_err(|e| SpecError::new("train.schedule", e.to_string()))?;
+    within("train.loader.batch_size", t.loader.batch_size, 1, 1024)?;
+    let steps = &t.loader.augment.transforms;
+    list("train.loader.augment", steps, 0, 16)?;
+    for (i, s) in steps.iter().enumerate() {
+        let field = format!("train.loader.augment[{i}]");
+        if let Transform::Normalize { mean, std } = s {
+            if mean.len() != std.len() || mean.is_empty() || mean.len() > 3 {
+                return fail(&field, "normalize needs 1 to 3 means and as many stds");
+            }
+        }
+        s.validate()
+            .map_err(|e| SpecError::new(&field, e.to_string()))?;
+    }
+    if let Some(m) = &t.loader.mix {
+        m.validate()
+            .map_err(|e| SpecError::new("train.loader.mix", e.to_string()))?;
+    }
+    fraction("train.label_smoothing", t.label_smoothing, true)?;
+    if let Some(c) = t.clip_grad_norm {
+        if !(c > 0.0 && c <= 1e6) {
+            return fail("train.clip_grad_norm", format!("{c} is outside (0, 1e6]"));
+        }
+    }
+    if let Some(p) = t.early_stopping_patience {
+        within("train.early_stopping_patience", p, 1, 10_000)?;
+    }
+    Ok(())
+}
+
+fn check_schedule(s: &Schedule, field: &str, depth: usize) -> Check {
+    match s {
+        Schedule::MultiStep { milestones, .. } => {
+            list(&format!("{field}.milestones"), milestones, 1, 64)
+        }
+        Schedule::Warmup { .. } if depth >= 3 => fail(field, "warm-ups nest at most 3 deep"),
+        Schedule::Warmup { then, .. } => check_schedule(then, &format!("{field}.then"), depth + 1),
+        _ => Ok(()),
+    }
+}
+
+/// The loss: built-in, or a custom source within size limits.
+pub(crate) fn check_loss(l: &LossSpec) -> Check {
+    let LossSpec::Custom { source, params } = l else {
+        return Ok(());
+    };
+    let bad_char = |c: char| c.is_control() && c != '\n' && c != '\t';
+    if source.trim().is_empty() || source.len() > 4096 || source.chars().any(bad_char) {
+        return fail("loss.source", "must be 1 to 4096 bytes of text");
+    }
+    list("loss.params", params, 0, 16)?;
+    for (i, p) in params.iter().enumerate() {
+        let ident = p
+            .name
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+            && p.name.len() <= 32
+            && p.name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_');
+        if !ident || params[..i].iter().any(|q| q.name == p.name) {
+            return fail(
+                &format!("loss.params[{i}].name"),
+                "must be a unique identifier of at most 32 characters",
+            );
+        }
+        if !p.value.is_finite() {
+            return fail(&format!("loss.params[{i}].value"), "must be finite");
+        }
+    }
+    Ok(())
+}
