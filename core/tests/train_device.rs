@@ -36,6 +36,8 @@ fn config() -> TrainConfig {
         clip_grad_norm: None,
         early_stopping_patience: None,
         seed: 7,
+        penalty: None,
+        reduce_on_plateau: None,
     }
 }
 
