@@ -5,7 +5,8 @@
 use serde::{Deserialize, Serialize};
 
 use super::colour;
-use super::seeded::{below, permutation, uniform};
+use super::geometry::{erase, resized_crop_box, rotate};
+use super::seeded::{permutation, uniform};
 use super::{DataError, Image};
 use crate::rng::Rng;
 
@@ -183,101 +184,6 @@ impl Transform {
                 Ok(img)
             }
         }
-    }
-}
-
-/// torchvision `RandomResizedCrop.get_params`: ten tries at a random area and log-uniform
-/// aspect ratio, then a centre crop clamped to the ratio range. Returns `(top, left, h, w)`.
-fn resized_crop_box(
-    height: usize,
-    width: usize,
-    scale: [f32; 2],
-    ratio: [f32; 2],
-    rng: &mut Rng,
-) -> (usize, usize, usize, usize) {
-    let area = (height * width) as f32;
-    let (lr0, lr1) = (ratio[0].ln(), ratio[1].ln());
-    for _ in 0..10 {
-        let target = area * uniform(rng, scale[0], scale[1]);
-        let aspect = uniform(rng, lr0, lr1).exp();
-        let w = (target * aspect).sqrt().round() as usize;
-        let h = (target / aspect).sqrt().round() as usize;
-        if w > 0 && w <= width && h > 0 && h <= height {
-            return (below(rng, height - h + 1), below(rng, width - w + 1), h, w);
-        }
-    }
-    let in_ratio = width as f32 / height as f32;
-    let (h, w) = if in_ratio < ratio[0] {
-        (
-            ((width as f32 / ratio[0]).round() as usize).clamp(1, height),
-            width,
-        )
-    } else if in_ratio > ratio[1] {
-        (
-            height,
-            ((height as f32 * ratio[1]).round() as usize).clamp(1, width),
-        )
-    } else {
-        (height, width)
-    };
-    ((height - h) / 2, (width - w) / 2, h, w)
-}
-
-/// Counter-clockwise rotation by `degrees` about the image centre, bilinear, zeros outside.
-fn rotate(img: &Image, degrees: f32) -> Image {
-    let (h, w) = (img.height(), img.width());
-    let (s, c) = degrees.to_radians().sin_cos();
-    let (cy, cx) = (h as f32 / 2.0, w as f32 / 2.0);
-    let mut out = img.clone();
-    let sample = |ch: usize, y: f32, x: f32| -> f32 {
-        let (y0, x0) = (y.floor(), x.floor());
-        let (fy, fx) = (y - y0, x - x0);
-        let px = |yy: f32, xx: f32| {
-            if yy < 0.0 || xx < 0.0 || yy >= h as f32 || xx >= w as f32 {
-                0.0
-            } else {
-                img.at(ch, yy as usize, xx as usize)
-            }
-        };
-        (px(y0, x0) * (1.0 - fx) + px(y0, x0 + 1.0) * fx) * (1.0 - fy)
-            + (px(y0 + 1.0, x0) * (1.0 - fx) + px(y0 + 1.0, x0 + 1.0) * fx) * fy
-    };
-    let data = out.data_mut();
-    for ch in 0..img.channels() {
-        for y in 0..h {
-            for x in 0..w {
-                // Inverse map: output pixel centre, rotated back, in source pixel-centre coordinates.
-                let (dx, dy) = (x as f32 + 0.5 - cx, y as f32 + 0.5 - cy);
-                let sx = c * dx - s * dy + cx - 0.5;
-                let sy = s * dx + c * dy + cy - 0.5;
-                data[(ch * h + y) * w + x] = sample(ch, sy, sx);
-            }
-        }
-    }
-    out
-}
-
-/// torchvision `RandomErasing.get_params` (ten tries, give up silently) and the fill.
-fn erase(img: &mut Image, scale: [f32; 2], ratio: [f32; 2], value: f32, rng: &mut Rng) {
-    let (h, w) = (img.height(), img.width());
-    let area = (h * w) as f32;
-    for _ in 0..10 {
-        let target = area * uniform(rng, scale[0], scale[1]);
-        let aspect = uniform(rng, ratio[0].ln(), ratio[1].ln()).exp();
-        let eh = (target * aspect).sqrt().round() as usize;
-        let ew = (target / aspect).sqrt().round() as usize;
-        if !(eh < h && ew < w) || eh == 0 || ew == 0 {
-            continue;
-        }
-        let (top, left) = (below(rng, h - eh + 1), below(rng, w - ew + 1));
-        let channels = img.channels();
-        let data = img.data_mut();
-        for c in 0..channels {
-            for y in top..top + eh {
-                data[(c * h + y) * w + left..(c * h + y) * w + left + ew].fill(value);
-            }
-        }
-        return;
     }
 }
 

@@ -7,6 +7,7 @@ mod bundled;
 mod colour;
 mod dataset;
 mod decode;
+mod geometry;
 mod loader;
 mod mix;
 mod raster;
