@@ -15,6 +15,7 @@ mod norm;
 mod pool;
 mod se;
 mod state;
+mod summary;
 
 pub use activation::{Activation, Dropout, StochasticDepth};
 pub use attention::MultiheadAttention;
@@ -29,6 +30,7 @@ pub use state::{
     count_parameters, count_trainable, freeze, load_state_dict, macs_per_sample, move_to_device,
     parameters, state_dict, trainable_parameters, unfreeze, LoadReport,
 };
+pub use summary::{summary, LayerSummary};
 
 use crate::error::Result;
 use crate::tensor::Tensor;
