@@ -1,8 +1,10 @@
-//! Getting tensors in and out: safetensors checkpoints and int8 weight quantization.
+//! Getting tensors and runs in and out: safetensors checkpoints, int8 weight quantization, the
+//! run spec with its share link and `.pixelgrad` file, and the export to PyTorch.
 
 mod checkpoint;
 mod link;
 mod link_weights;
+mod pixelgrad_file;
 mod quantize;
 mod run_spec;
 mod spec_limits;
@@ -12,6 +14,9 @@ pub use checkpoint::{
 };
 pub use link::{decode_link, encode_link, LinkError, MAX_LINK_CHARS};
 pub use link_weights::{LinkTensor, LinkWeights};
+pub use pixelgrad_file::{
+    read_pixelgrad_file, write_pixelgrad_file, FileError, MAX_PIXELGRAD_FILE_BYTES,
+};
 pub use quantize::{dequantize_model, quantize_model, QuantizedModel, QuantizedTensor};
 pub use run_spec::{
     BuildError, DataSource, DataSpec, LossParam, LossSpec, RunSpec, RunSpecJsonError, SpecError,
