@@ -18,6 +18,7 @@ pub mod data;
 pub mod device;
 pub mod error;
 pub mod io;
+pub mod loss;
 pub mod metrics;
 pub mod models;
 pub mod nn;

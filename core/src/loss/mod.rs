@@ -1,0 +1,4 @@
+//! Losses beyond the built-in functions of `ops::loss`: the loss language users write in the
+//! playground's editor ([`dsl`]).
+
+pub mod dsl;
