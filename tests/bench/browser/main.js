@@ -12,6 +12,11 @@ const state = (window.__bench = { done: false, cfg, env: {}, results: [], log: [
 const out = document.getElementById('out');
 const log = (s) => { state.log.push(s); out.textContent += s + '\n'; console.log(s); };
 cfg.log = log;
+// A wasm trap (a Rust panic under panic=abort) never settles the step's promise: end the run
+// with the error instead of leaving the driver to wait for its timeout.
+const fail = (msg) => { if (!state.done) { state.error = msg; log('ERROR ' + msg); log('DONE'); state.done = true; } };
+self.addEventListener('error', (e) => fail(`uncaught: ${e.message}`));
+self.addEventListener('unhandledrejection', (e) => fail(`unhandled rejection: ${e.reason}`));
 
 // SwiftShader is a "fallback adapter": when a library's plain requestAdapter() gets null, retry
 // with forceFallbackAdapter so every library sees the same (software) GPU.
@@ -49,5 +54,5 @@ const LIBS = { pixelgrad: './lib_pixelgrad.js', tfjs: './lib_tfjs.js', jax: './l
     await mod.run(cfg, state);
   } catch (err) {
     state.error = String((err && err.stack) || err); log('ERROR ' + state.error);
-  } finally { state.done = true; log('DONE'); }
+  } finally { if (!state.done) { state.done = true; log('DONE'); } }
 })();

@@ -1,8 +1,10 @@
-//! Where the benchmark's tensors live, and how a result comes back to JavaScript. This is the
-//! only file that changes when a device lands in core: everything else is device-agnostic
-//! tensor code.
+//! Where the benchmark's tensors live, and how a result comes back to JavaScript: the only file
+//! that knows about devices; the workloads are device-agnostic tensor code.
 
-use pixelgrad::{Device, Error, Result, Tensor};
+use std::cell::RefCell;
+
+use pixelgrad::device::gpu::Gpu;
+use pixelgrad::{Device, Result, Tensor};
 
 /// A benchmark backend as the page names it (`cpu` = pixelgrad's CPU kernels in wasm,
 /// `webgpu` = `Device::Gpu` through wgpu on the browser's WebGPU).
@@ -10,6 +12,12 @@ use pixelgrad::{Device, Error, Result, Tensor};
 pub enum Backend {
     Cpu,
     WebGpu,
+}
+
+thread_local! {
+    /// The opened GPU. Core's registry holds devices weakly, so the page keeps the handle for
+    /// its lifetime; one device serves every workload, like one tfjs or jax-js backend does.
+    static GPU: RefCell<Option<Gpu>> = const { RefCell::new(None) };
 }
 
 impl Backend {
@@ -22,32 +30,49 @@ impl Backend {
         }
     }
 
-    /// The core device, or why there is none: the benchmark reports that instead of a number.
-    pub fn device(self) -> std::result::Result<Device, String> {
+    /// The core device, opening the GPU (and compiling its pipelines) on first use; the error
+    /// says why there is none, and the benchmark reports it instead of a number.
+    pub async fn device(self) -> std::result::Result<Device, String> {
         match self {
             Backend::Cpu => Ok(Device::Cpu),
             Backend::WebGpu => {
-                Err("not available yet: pixelgrad core has no Device::Gpu".to_string())
+                if let Some(gpu) = opened_gpu() {
+                    return Ok(gpu.device());
+                }
+                let gpu = Gpu::new()
+                    .await
+                    .map_err(|e| format!("WebGPU unavailable: {e}"))?;
+                gpu.warm_up();
+                let device = gpu.device();
+                GPU.with(|g| *g.borrow_mut() = Some(gpu));
+                Ok(device)
             }
         }
     }
 }
 
-/// A leaf tensor with `values` on `device`.
-pub fn upload(values: Vec<f32>, shape: &[usize], device: Device) -> Result<Tensor> {
-    let t = Tensor::from_vec(values, shape.to_vec())?;
-    if device == Device::Cpu {
-        Ok(t)
-    } else {
-        Err(Error::invalid(
-            "bench upload",
-            format!("no transfer to {device} yet"),
-        ))
-    }
+fn opened_gpu() -> Option<Gpu> {
+    GPU.with(|g| g.borrow().clone())
 }
 
-/// Reads a tensor back to the host (the loss scalar, the matmul result). Async so a GPU
-/// read-back can await `map_async` without blocking the page.
+/// A leaf tensor with `values` on `device`.
+pub fn upload(values: Vec<f32>, shape: &[usize], device: Device) -> Result<Tensor> {
+    Tensor::from_vec(values, shape.to_vec())?.to_device(device)
+}
+
+/// Submits the step's recorded kernels, then reads `t` back without blocking the page.
 pub async fn read(t: &Tensor) -> Result<Vec<f32>> {
-    t.to_vec_f32()
+    if let Some(gpu) = opened_gpu() {
+        gpu.flush();
+    }
+    t.to_vec_async::<f32>().await
+}
+
+/// The GPU buffer pool's counters: buffers created so far and bytes idle in the free lists.
+/// Flat `created` over steps means steady-state steps allocate nothing.
+pub fn gpu_pool() -> Option<(u64, u64)> {
+    opened_gpu().map(|g| {
+        let p = g.stats().pool;
+        (p.created, p.free_bytes)
+    })
 }

@@ -9,7 +9,7 @@ use std::cell::RefCell;
 use pixelgrad::Tensor;
 use wasm_bindgen::prelude::*;
 
-use crate::backend::{read, Backend};
+use crate::backend::{self, read, Backend};
 use crate::workloads::{Matmul, Model, Trainer};
 
 enum Workload {
@@ -29,9 +29,12 @@ fn js_err(e: impl std::fmt::Display) -> JsError {
 /// previous workload. Rejects with a readable reason when the backend does not exist.
 #[wasm_bindgen]
 pub async fn setup(work: String, backend: String) -> Result<(), JsError> {
+    console_error_panic_hook::set_once();
     CURRENT.with(|c| c.borrow_mut().take());
     let device = Backend::parse(&backend)
-        .and_then(Backend::device)
+        .map_err(|e| JsError::new(&e))?
+        .device()
+        .await
         .map_err(|e| JsError::new(&e))?;
     let workload = match work.as_str() {
         "lenet" => Workload::Train(Trainer::new(Model::LeNet, device).map_err(js_err)?),
@@ -58,11 +61,11 @@ pub async fn step() -> Result<f64, JsError> {
         .ok_or_else(|| JsError::new("the step produced an empty tensor"))
 }
 
-/// Bytes held in GPU buffers (live plus pooled), or undefined where the backend keeps none or
-/// core does not report it yet.
-#[wasm_bindgen(js_name = gpuBytes)]
-pub fn gpu_bytes() -> Option<f64> {
-    None
+/// The GPU buffer pool after the last step, `[buffers created so far, bytes idle in the pool]`,
+/// or undefined on the CPU. A flat `created` across steps means steps allocate nothing.
+#[wasm_bindgen(js_name = gpuPool)]
+pub fn gpu_pool() -> Option<Vec<f64>> {
+    backend::gpu_pool().map(|(created, free)| vec![created as f64, free as f64])
 }
 
 /// Drops the current workload and its tensors.

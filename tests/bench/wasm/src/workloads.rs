@@ -1,8 +1,10 @@
 //! The benchmark's training steps, written once with pixelgrad tensors, so the same code runs
-//! on every device: forward, loss, backward, SGD with momentum (PyTorch semantics: `m = 0.9 m
-//! + g; p -= 0.01 m`). The loss read-back is the caller's, so it can be awaited.
+//! on every device: forward, loss, backward, and core's `optim::Sgd` with momentum 0.9 (PyTorch
+//! semantics: `m = 0.9 m + g; p -= 0.01 m`). The loss read-back is the caller's, so it can be
+//! awaited.
 
-use pixelgrad::{no_grad, Conv2dParams, Device, Pool2dParams, Result, Tensor};
+use pixelgrad::optim::{Optimizer, Sgd, SgdConfig};
+use pixelgrad::{no_grad, Conv2dParams, Device, Error, Pool2dParams, Result, Tensor};
 
 use crate::backend::upload;
 use crate::data::{self, ClassifierData, CLASSES};
@@ -24,7 +26,7 @@ pub struct Trainer {
     x: Tensor,
     onehot: Tensor,
     params: Vec<Tensor>,
-    momentum: Vec<Tensor>,
+    sgd: Sgd,
 }
 
 impl Trainer {
@@ -36,19 +38,23 @@ impl Trainer {
         };
         let onehot = upload(d.one_hot(), &[d.batch, CLASSES], device)?;
         let x = upload(d.x, &d.x_shape, device)?;
-        let mut params = Vec::with_capacity(d.params.len());
-        let mut momentum = Vec::with_capacity(d.params.len());
-        for p in d.params {
-            momentum.push(upload(vec![0.0; p.values.len()], &p.shape, device)?);
-            params.push(upload(p.values, &p.shape, device)?.requires_grad_()?);
-        }
+        let params = d
+            .params
+            .into_iter()
+            .map(|p| upload(p.values, &p.shape, device)?.requires_grad_())
+            .collect::<Result<Vec<_>>>()?;
+        let config = SgdConfig {
+            momentum: MOMENTUM,
+            ..SgdConfig::new(LEARNING_RATE)
+        };
+        let sgd = Sgd::new(params.clone(), config).map_err(optim_error)?;
         Ok(Trainer {
             model,
             batch: d.batch,
             x,
             onehot,
             params,
-            momentum,
+            sgd,
         })
     }
 
@@ -92,20 +98,14 @@ impl Trainer {
     pub fn step(&mut self) -> Result<Tensor> {
         let loss = self.loss()?;
         loss.backward()?;
-        no_grad(|| -> Result<()> {
-            for (p, m) in self.params.iter().zip(self.momentum.iter_mut()) {
-                let g = p.grad().ok_or_else(|| {
-                    pixelgrad::Error::invalid("bench step", "a parameter got no gradient")
-                })?;
-                let next = m.mul_scalar(MOMENTUM)?.add(&g)?;
-                p.set_data(&p.sub(&next.mul_scalar(LEARNING_RATE)?)?)?;
-                p.zero_grad();
-                *m = next;
-            }
-            Ok(())
-        })?;
+        self.sgd.step().map_err(optim_error)?;
+        self.sgd.zero_grad();
         Ok(loss.detach())
     }
+}
+
+fn optim_error(e: pixelgrad::optim::OptimError) -> Error {
+    Error::invalid("bench sgd", e.to_string())
 }
 
 /// The `n`×`n` product benchmark: both operands stay on the device between calls.
