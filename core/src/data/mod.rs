@@ -12,6 +12,7 @@ mod loader;
 mod mix;
 mod raster;
 mod seeded;
+mod shapes;
 mod split;
 
 pub use augment::{Pipeline, Transform};
@@ -21,6 +22,7 @@ pub use decode::{decode_image, DecodeLimits, SUPPORTED_FORMATS};
 pub use loader::{Batch, DataLoader, LoaderConfig};
 pub use mix::BatchMix;
 pub use raster::Image;
+pub use shapes::{ShapesDataset, SHAPE_CLASSES};
 pub use split::{train_val_split, ClassBalance};
 
 /// What can go wrong with user data: images, data set files, transform settings.
