@@ -333,8 +333,14 @@ impl Checker<'_> {
             "this model does not expose `features`".to_string()
         } else {
             let candidates = self.names.keys().map(String::as_str);
-            match did_you_mean(name, candidates) {
-                Some(s) => format!("unknown name `{name}`; did you mean `{s}`?"),
+            match did_you_mean(name, candidates).map(str::to_string) {
+                Some(s) => {
+                    // The user meant it: do not also call it unused.
+                    if let Some(b) = self.names.get_mut(&s) {
+                        b.used = true;
+                    }
+                    format!("unknown name `{name}`; did you mean `{s}`?")
+                }
                 None => format!(
                     "unknown name `{name}`; the inputs are logits, probs, log_probs, target, \
                      onehot and class_weights"
