@@ -1,7 +1,44 @@
 //! Model families, each built from a serde [`ModelSpec`] so a model can live in a URL, a
 //! lesson file or a PyTorch export. Parameter names follow PyTorch/torchvision `state_dict`
 //! names, so checkpoints move both ways.
-
+//!
+//! The whole path from a spec to metrics:
+//!
+//! ```
+//! use pixelgrad::data::{Image, InMemoryDataset, LoaderConfig};
+//! use pixelgrad::models::{InputSpec, ModelSpec};
+//! use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule};
+//! use pixelgrad::train::{Control, Event, TrainConfig, Trainer};
+//!
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let mut data = InMemoryDataset::new(vec!["dark".into(), "bright".into()]);
+//! for i in 0..32 {
+//!     data.push(Image::filled(1, 28, 28, (i % 2) as f32)?, i % 2)?;
+//! }
+//! let model = ModelSpec::preset("mlp").unwrap().build(InputSpec::GREY28, 2, 0)?;
+//! let config = TrainConfig {
+//!     epochs: 2,
+//!     max_steps: None,
+//!     optimizer: OptimizerSpec::Adam(AdamConfig::new(1e-3)),
+//!     schedule: Schedule::Constant,
+//!     loader: LoaderConfig { batch_size: 8, ..LoaderConfig::default() },
+//!     label_smoothing: 0.0,
+//!     clip_grad_norm: None,
+//!     early_stopping_patience: None,
+//!     seed: 0,
+//!     penalty: None,
+//!     reduce_on_plateau: None,
+//! };
+//! let mut trainer = Trainer::new(&model, 2, config)?;
+//! let history = trainer.fit(&data, Some(&data), |event| {
+//!     if let Event::Eval(report) = event {
+//!         println!("epoch {} accuracy {:.3}", report.epoch, report.accuracy);
+//!     }
+//!     Control::Continue
+//! })?;
+//! assert_eq!(history.evals.last().unwrap().accuracy, 1.0);
+//! # Ok(()) }
+//! ```
 mod blocks;
 mod convnext;
 mod densenet;
