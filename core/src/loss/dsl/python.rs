@@ -8,7 +8,7 @@ use std::fmt::Write;
 
 use super::ast::{BinOp, Expr, ExprKind, Program, Stmt};
 use super::builtins::Func;
-use super::checker::INPUTS;
+use super::checker::{literal, INPUTS};
 
 /// Names a loss may use that would break the generated Python; they get a trailing `_`.
 const RESERVED: &[&str] = &[
@@ -190,6 +190,12 @@ impl Emitter {
     fn call(&self, f: Func, args: &[Expr]) -> String {
         let x = args.first().map(|a| self.tensor(a)).unwrap_or_default();
         let arg = |i: usize| args.get(i).map(|a| self.expr(a));
+        // Axes are whole-number literals (checked); torch wants them as ints.
+        let axis = |i: usize| {
+            args.get(i)
+                .and_then(literal)
+                .map(|v| format!("{}", v as i64))
+        };
         let torch1 = |name: &str| format!("torch.{name}({x})");
         match f {
             Func::Exp => torch1("exp"),
@@ -230,14 +236,14 @@ impl Emitter {
                 } else {
                     "log_softmax"
                 };
-                format!("torch.{n}({x}, {})", arg(1).unwrap_or_else(|| "-1".into()))
+                format!("torch.{n}({x}, {})", axis(1).unwrap_or_else(|| "-1".into()))
             }
             Func::Gather => format!(
                 "{x}.gather(1, {}.long().unsqueeze(1)).squeeze(1)",
                 arg(1).unwrap_or_default()
             ),
             Func::GradNorm => format!("_grad_norm({})", arg(0).unwrap_or_default()),
-            _ => self.reduction(f, &x, arg(1), args.get(2)),
+            _ => self.reduction(f, &x, axis(1), args.get(2)),
         }
     }
 
