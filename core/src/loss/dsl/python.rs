@@ -173,7 +173,14 @@ impl Emitter {
             ExprKind::Name(n) => py_name(n),
             ExprKind::Neg(a) => format!("(-{})", self.expr(a)),
             ExprKind::Binary(op, a, b) => {
-                let (a, b) = (self.expr(a), self.expr(b));
+                // Python floats raise on `/ 0` and turn `(-x) ** 0.5` complex; tensors give
+                // inf and NaN like the loss language.
+                let a = if matches!(op, BinOp::Div | BinOp::Pow) {
+                    self.tensor(a)
+                } else {
+                    self.expr(a)
+                };
+                let b = self.expr(b);
                 match op {
                     BinOp::Pow => format!("({a} ** {b})"),
                     op if op.is_comparison() => format!("_t({a} {} {b})", op.symbol()),
