@@ -36,7 +36,7 @@ pub fn accuracy(predictions: &[usize], targets: &[usize]) -> f64 {
 }
 
 /// Fraction of rows whose target is among the `k` highest scores (ties broken towards the
-/// lower index, like `torch.topk` on CPU).
+/// lower class index).
 pub fn top_k_accuracy(scores: &[f32], classes: usize, targets: &[usize], k: usize) -> f64 {
     if classes == 0 || targets.is_empty() {
         return 0.0;

@@ -14,7 +14,8 @@ pub struct Image {
     data: Vec<f32>,
 }
 
-/// ITU-R 601-2 luma weights, the ones PIL's `convert("L")` and torchvision's `rgb_to_grayscale` use.
+/// ITU-R 601-2 luma weights, the ones PIL's `convert("L")` and torchvision's
+/// `rgb_to_grayscale` use.
 const LUMA: [f32; 3] = [0.299, 0.587, 0.114];
 
 impl Image {
@@ -356,7 +357,8 @@ mod tests {
         assert!(Image::from_rgba_u8(2, 2, &[0; 15]).is_err());
     }
 
-    /// torch: F.interpolate(arange(16).view(1,1,4,4), size=(2,2), mode="bilinear") = [[2.5, 4.5], [10.5, 12.5]]
+    /// torch: `F.interpolate(arange(16).view(1,1,4,4), size=(2,2), mode="bilinear")` =
+    /// [[2.5, 4.5], [10.5, 12.5]]
     /// and size (3, 3) = [[0.8333, 2.1667, 3.5], [6.1667, 7.5, 8.8333], [11.5, 12.8333, 14.1667]].
     #[test]
     fn resize_matches_torch_bilinear() {

@@ -47,7 +47,8 @@ impl Module for InvertedResidual {
     }
 }
 
-/// Builds MobileNetV2. `small_input` makes the stem stride 1 (for 32–96 px images); names and shapes are unchanged, so pretrained weights still load.
+/// Builds MobileNetV2. `small_input` makes the stem stride 1 (for 32–96 px images); names and
+/// shapes are unchanged, so pretrained weights still load.
 pub(crate) fn build(
     in_c: usize,
     width_mult: f64,
