@@ -14,7 +14,7 @@ use pixelgrad::loss::dsl::{analyze, Env, Inputs, PRESETS};
 use pixelgrad::Tensor;
 
 mod loss_dsl_support;
-use loss_dsl_support::{mutate, program, Gen};
+use loss_dsl_support::{mutate, program, typed_program, Gen};
 
 /// Every diagnostic's span lies inside `src` on char boundaries; accepted programs evaluate
 /// or fail with a typed error. Returns how many were accepted.
@@ -75,8 +75,13 @@ fn run(cases: usize, seed: u64) -> (usize, usize, Duration) {
     let mut slowest = Duration::ZERO;
     let mut corpus: Vec<String> = PRESETS.iter().map(|p| p.source.to_string()).collect();
     for i in 0..cases {
-        let src = match g.below(4) {
+        let src = match g.below(6) {
             0 => program(&mut g),
+            4 => typed_program(&mut g),
+            5 => {
+                let p = typed_program(&mut g);
+                mutate(&mut g, &p)
+            }
             1 => {
                 let base = corpus[g.below(corpus.len())].clone();
                 mutate(&mut g, &base)

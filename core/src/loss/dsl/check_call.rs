@@ -3,8 +3,9 @@
 
 use super::ast::{Expr, ExprKind};
 use super::builtins::Func;
-use super::checker::{literal, Checker, Ty};
+use super::checker::{literal, Checker};
 use super::diagnostic::{Diagnostic, Span};
+use super::env::Ty;
 use super::shape::{show, Dim};
 use super::sign::Sign;
 

@@ -1,88 +1,18 @@
 //! The checker: resolves names, infers symbolic shapes (`B`, `C`, `F`, 1), and reports every
 //! problem at the span that caused it: unknown names (with "did you mean"), redefinitions,
 //! shape clashes, a non-scalar or untrainable result, and divisions or logarithms that can
-//! produce NaN (warnings with a `clamp` fix). Calls are checked in [`super::check_call`].
+//! produce NaN (warnings with a `clamp` fix, in [`super::nan_check`]). Calls are checked in
+//! [`super::check_call`].
 
 use std::collections::HashMap;
 
 use super::ast::{BinOp, Expr, ExprKind, Program, Stmt};
 use super::builtins::{Func, FUNCTIONS};
 use super::diagnostic::{did_you_mean, Diagnostic, Span};
+use super::env::{input_types, Env, Ty};
 use super::limits::{MAX_LETS, MAX_NODES, MAX_PARAMS};
-use super::shape::{broadcast, show, Dim, SymShape};
+use super::shape::{broadcast, show, SymShape};
 use super::sign::Sign;
-
-/// What the model and the caller provide, which decides the names a loss may use.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Env {
-    /// The model exposes `features` `[B, F]` (its penultimate activations).
-    pub features: bool,
-    /// Names of extra output heads, each `[B, C]` scored against the same `target`
-    /// (auxiliary classifiers, deep supervision, ensemble members).
-    pub heads: Vec<String>,
-    /// The caller can pass the tensor `grad_norm` differentiates with respect to (the model's
-    /// input batch, marked as requiring grad).
-    pub grad_wrt: bool,
-}
-
-impl Default for Env {
-    /// A plain classifier: logits and targets, and the input batch for gradient penalties.
-    fn default() -> Self {
-        Env {
-            features: false,
-            heads: Vec::new(),
-            grad_wrt: true,
-        }
-    }
-}
-
-/// The inputs every loss can name, with their shapes, for the editor's completion list.
-pub const INPUTS: &[(&str, &str)] = &[
-    ("logits", "[B, C] raw class scores of the model"),
-    ("probs", "[B, C] softmax(logits, 1)"),
-    ("log_probs", "[B, C] log_softmax(logits, 1)"),
-    ("target", "[B] class index of each sample (no gradient)"),
-    ("onehot", "[B, C] one-hot encoding of target (no gradient)"),
-    (
-        "class_weights",
-        "[C] per-class weights from the data panel, ones by default",
-    ),
-    (
-        "features",
-        "[B, F] the model's features, where the model exposes them",
-    ),
-];
-
-/// The static type of a value.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Ty {
-    pub shape: SymShape,
-    /// Made only of numbers and sliders (foldable to one `f64`).
-    pub constant: bool,
-    /// Gradient flows from it to the model.
-    pub grad: bool,
-    pub sign: Sign,
-}
-
-impl Ty {
-    pub(super) fn constant(sign: Sign) -> Ty {
-        Ty {
-            shape: vec![],
-            constant: true,
-            grad: false,
-            sign,
-        }
-    }
-
-    fn input(shape: SymShape, grad: bool, sign: Sign) -> Ty {
-        Ty {
-            shape,
-            constant: false,
-            grad,
-            sign,
-        }
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
@@ -179,24 +109,10 @@ impl Checker<'_> {
     }
 
     fn define_inputs(&mut self) {
-        use Dim::{B, C, F};
-        let mut inputs = vec![
-            ("logits", Ty::input(vec![B, C], true, Sign::Any)),
-            ("probs", Ty::input(vec![B, C], true, Sign::Pos)),
-            ("log_probs", Ty::input(vec![B, C], true, Sign::Any)),
-            ("target", Ty::input(vec![B], false, Sign::NonNeg)),
-            ("onehot", Ty::input(vec![B, C], false, Sign::NonNeg)),
-            ("class_weights", Ty::input(vec![C], false, Sign::NonNeg)),
-        ];
-        if self.env.features {
-            inputs.push(("features", Ty::input(vec![B, F], true, Sign::Any)));
-        }
-        for (name, ty) in inputs {
-            self.insert(name, ty, Kind::Input);
-        }
-        for head in &self.env.heads {
-            if !self.names.contains_key(head.as_str()) && Func::lookup(head).is_none() {
-                self.insert(head, Ty::input(vec![B, C], true, Sign::Any), Kind::Head);
+        for (name, ty, is_head) in input_types(self.env) {
+            if !self.names.contains_key(&name) && Func::lookup(&name).is_none() {
+                let kind = if is_head { Kind::Head } else { Kind::Input };
+                self.insert(&name, ty, kind);
             }
         }
     }
@@ -393,50 +309,6 @@ impl Checker<'_> {
             grad: !op.is_comparison() && (ta.grad || tb.grad),
             sign,
         })
-    }
-
-    fn check_divisor(&mut self, b: &Expr, tb: &Ty) {
-        if literal(b) == Some(0.0) {
-            self.error(b.span, "division by zero");
-            return;
-        }
-        if tb.sign == Sign::Pos {
-            return;
-        }
-        let text = b.span.text(self.source);
-        self.diags.push(
-            Diagnostic::warning(
-                b.span,
-                format!(
-                    "`{text}` can be zero (or negative), and dividing by zero gives NaN or inf \
-                     that ends training"
-                ),
-            )
-            .with_fix(
-                "clamp the divisor away from zero",
-                b.span,
-                format!("clamp({text}, 1e-12)"),
-            ),
-        );
-    }
-
-    /// Warns when `log` may see zero.
-    pub(super) fn check_log_arg(&mut self, arg: &Expr, ty: &Ty) {
-        if ty.sign == Sign::Pos {
-            return;
-        }
-        let text = arg.span.text(self.source);
-        self.diags.push(
-            Diagnostic::warning(
-                arg.span,
-                format!("`{text}` can be zero, and log(0) = -inf gives NaN gradients"),
-            )
-            .with_fix(
-                "clamp the argument away from zero",
-                arg.span,
-                format!("clamp({text}, 1e-12)"),
-            ),
-        );
     }
 
     /// Reports a call to something that is not a function.

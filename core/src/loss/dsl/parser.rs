@@ -1,14 +1,11 @@
 //! Recursive-descent parser from tokens to [`Program`], stopping at the first syntax error
-//! with a message anchored at the offending token. Recursion is bounded by
-//! [`MAX_DEPTH`](super::limits::MAX_DEPTH), so hostile input cannot overflow the stack.
-//!
-//! Precedence, loosest first: comparisons (not chainable), `+ -`, `* /`, unary `-`, `^`
-//! (right-associative; `-x^2` is `-(x^2)`), calls and atoms.
+//! with a message anchored at the offending token. This file holds the token cursor and the
+//! statements; expressions are in [`super::parse_expr`].
 
-use super::ast::{BinOp, Expr, ExprKind, LetBinding, ParamDecl, Program, Stmt};
+use super::ast::{LetBinding, ParamDecl, Program, Stmt};
 use super::diagnostic::{Diagnostic, Span};
 use super::lexer::{lex, Token, TokenKind};
-use super::limits::{MAX_DEPTH, MAX_SOURCE_BYTES};
+use super::limits::MAX_SOURCE_BYTES;
 
 /// Parses a whole loss source.
 pub fn parse(source: &str) -> Result<Program, Diagnostic> {
@@ -32,25 +29,26 @@ pub fn parse(source: &str) -> Result<Program, Diagnostic> {
     p.program()
 }
 
-struct Parser {
+pub(super) struct Parser {
     tokens: Vec<Token>,
     pos: usize,
-    depth: usize,
+    /// Current nesting, bounded by `MAX_DEPTH` (see [`super::parse_expr`]).
+    pub(super) depth: usize,
     source_len: usize,
 }
 
-type PResult<T> = Result<T, Diagnostic>;
+pub(super) type PResult<T> = Result<T, Diagnostic>;
 
 impl Parser {
-    fn peek(&self) -> &TokenKind {
+    pub(super) fn peek(&self) -> &TokenKind {
         &self.tokens[self.pos.min(self.tokens.len() - 1)].kind
     }
 
-    fn token(&self) -> &Token {
+    pub(super) fn token(&self) -> &Token {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
-    fn bump(&mut self) -> Token {
+    pub(super) fn bump(&mut self) -> Token {
         let t = self.token().clone();
         if self.pos < self.tokens.len() - 1 {
             self.pos += 1;
@@ -59,7 +57,7 @@ impl Parser {
     }
 
     /// Where to point for "found X": the token, or the last token when at the end.
-    fn here(&self) -> Span {
+    pub(super) fn here(&self) -> Span {
         let t = self.token();
         if t.kind != TokenKind::Eof {
             return t.span;
@@ -70,14 +68,14 @@ impl Parser {
         }
     }
 
-    fn unexpected(&self, wanted: &str) -> Diagnostic {
+    pub(super) fn unexpected(&self, wanted: &str) -> Diagnostic {
         Diagnostic::error(
             self.here(),
             format!("expected {wanted}, found {}", self.peek().describe()),
         )
     }
 
-    fn expect(&mut self, kind: TokenKind, wanted: &str) -> PResult<Token> {
+    pub(super) fn expect(&mut self, kind: TokenKind, wanted: &str) -> PResult<Token> {
         if *self.peek() == kind {
             Ok(self.bump())
         } else {
@@ -200,200 +198,12 @@ impl Parser {
             value,
         })
     }
-
-    fn enter(&mut self, extra: usize) -> PResult<()> {
-        if self.depth + extra >= MAX_DEPTH {
-            return Err(Diagnostic::error(
-                self.here(),
-                format!(
-                    "the expression is nested too deeply (limit {MAX_DEPTH}); split it with `let`"
-                ),
-            ));
-        }
-        Ok(())
-    }
-
-    fn expr(&mut self) -> PResult<Expr> {
-        self.enter(0)?;
-        self.depth += 1;
-        let out = self.comparison();
-        self.depth -= 1;
-        out
-    }
-
-    fn comparison(&mut self) -> PResult<Expr> {
-        let left = self.additive()?;
-        let Some(op) = comparison_op(self.peek()) else {
-            return Ok(left);
-        };
-        self.bump();
-        let right = self.additive()?;
-        if comparison_op(self.peek()).is_some() {
-            return Err(Diagnostic::error(
-                self.here(),
-                "comparisons cannot be chained; multiply the conditions: `(a < b) * (b < c)`",
-            ));
-        }
-        Ok(binary(op, left, right))
-    }
-
-    fn additive(&mut self) -> PResult<Expr> {
-        let mut left = self.multiplicative()?;
-        let mut chain = 0;
-        loop {
-            let op = match self.peek() {
-                TokenKind::Plus => BinOp::Add,
-                TokenKind::Minus => BinOp::Sub,
-                _ => return Ok(left),
-            };
-            chain += 1;
-            self.enter(chain)?;
-            self.bump();
-            self.depth += chain;
-            let right = self.multiplicative();
-            self.depth -= chain;
-            left = binary(op, left, right?);
-        }
-    }
-
-    fn multiplicative(&mut self) -> PResult<Expr> {
-        let mut left = self.unary()?;
-        let mut chain = 0;
-        loop {
-            let op = match self.peek() {
-                TokenKind::Star => BinOp::Mul,
-                TokenKind::Slash => BinOp::Div,
-                _ => return Ok(left),
-            };
-            chain += 1;
-            self.enter(chain)?;
-            self.bump();
-            self.depth += chain;
-            let right = self.unary();
-            self.depth -= chain;
-            left = binary(op, left, right?);
-        }
-    }
-
-    fn unary(&mut self) -> PResult<Expr> {
-        self.enter(0)?;
-        if *self.peek() == TokenKind::Minus {
-            let start = self.bump().span;
-            self.depth += 1;
-            let inner = self.unary();
-            self.depth -= 1;
-            let inner = inner?;
-            let span = start.to(inner.span);
-            return Ok(Expr {
-                kind: ExprKind::Neg(Box::new(inner)),
-                span,
-            });
-        }
-        self.power()
-    }
-
-    fn power(&mut self) -> PResult<Expr> {
-        let base = self.atom()?;
-        if *self.peek() != TokenKind::Caret {
-            return Ok(base);
-        }
-        self.bump();
-        self.depth += 1;
-        let exponent = self.unary();
-        self.depth -= 1;
-        Ok(binary(BinOp::Pow, base, exponent?))
-    }
-
-    fn atom(&mut self) -> PResult<Expr> {
-        let t = self.token().clone();
-        let kind = match t.kind {
-            TokenKind::Number(v) => ExprKind::Number(v),
-            TokenKind::True => ExprKind::Bool(true),
-            TokenKind::False => ExprKind::Bool(false),
-            TokenKind::Ident(name) => {
-                self.bump();
-                if *self.peek() == TokenKind::LParen {
-                    return self.call(name, t.span);
-                }
-                return Ok(Expr {
-                    kind: ExprKind::Name(name),
-                    span: t.span,
-                });
-            }
-            TokenKind::LParen => {
-                self.bump();
-                self.depth += 1;
-                let inner = self.expr();
-                self.depth -= 1;
-                let inner = inner?;
-                let close = self.expect(TokenKind::RParen, "`)` to close the parenthesis")?;
-                return Ok(Expr {
-                    kind: inner.kind,
-                    span: t.span.to(close.span),
-                });
-            }
-            _ => return Err(self.unexpected("an expression")),
-        };
-        self.bump();
-        Ok(Expr { kind, span: t.span })
-    }
-
-    fn call(&mut self, name: String, name_span: Span) -> PResult<Expr> {
-        self.bump();
-        let mut args = Vec::new();
-        self.depth += 1;
-        let close = loop {
-            if *self.peek() == TokenKind::RParen {
-                break Ok(self.bump());
-            }
-            match self.expr() {
-                Ok(a) => args.push(a),
-                Err(e) => break Err(e),
-            }
-            match self.peek() {
-                TokenKind::Comma => {
-                    self.bump();
-                }
-                TokenKind::RParen => {}
-                _ => break Err(self.unexpected(&format!("`,` or `)` in the call to `{name}`"))),
-            }
-        };
-        self.depth -= 1;
-        let close = close?;
-        Ok(Expr {
-            kind: ExprKind::Call {
-                name,
-                name_span,
-                args,
-            },
-            span: name_span.to(close.span),
-        })
-    }
-}
-
-fn comparison_op(t: &TokenKind) -> Option<BinOp> {
-    Some(match t {
-        TokenKind::Lt => BinOp::Lt,
-        TokenKind::Le => BinOp::Le,
-        TokenKind::Gt => BinOp::Gt,
-        TokenKind::Ge => BinOp::Ge,
-        TokenKind::EqEq => BinOp::Eq,
-        TokenKind::Ne => BinOp::Ne,
-        _ => return None,
-    })
-}
-
-fn binary(op: BinOp, left: Expr, right: Expr) -> Expr {
-    let span = left.span.to(right.span);
-    Expr {
-        kind: ExprKind::Binary(op, Box::new(left), Box::new(right)),
-        span,
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::loss::dsl::ast::{BinOp, ExprKind};
 
     #[test]
     fn precedence_and_statements() {

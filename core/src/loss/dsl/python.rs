@@ -8,7 +8,8 @@ use std::fmt::Write;
 
 use super::ast::{BinOp, Expr, ExprKind, Program, Stmt};
 use super::builtins::Func;
-use super::checker::{literal, INPUTS};
+use super::checker::literal;
+use super::env::INPUTS;
 
 /// Names a loss may use that would break the generated Python; they get a trailing `_`.
 const RESERVED: &[&str] = &[
