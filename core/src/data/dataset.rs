@@ -85,6 +85,18 @@ impl InMemoryDataset {
         Ok(())
     }
 
+    /// Adds a webcam frame or upload after [`Image::fit`]ting it to the set's image shape (or
+    /// to `[channels, height, width]` for the first sample).
+    pub fn push_fitted(
+        &mut self,
+        image: &Image,
+        label: usize,
+        shape: [usize; 3],
+    ) -> Result<(), DataError> {
+        let [c, h, w] = self.images.first().map_or(shape, Image::shape);
+        self.push(image.fit(c, h, w)?, label)
+    }
+
     /// Adds a class (the webcam page's "add class" button) and returns its label.
     pub fn add_class(&mut self, name: impl Into<String>) -> usize {
         self.classes.push(name.into());
@@ -198,7 +210,10 @@ mod tests {
         let sub = Subset::new(&ds, vec![0, 0]).expect("valid");
         assert_eq!(sub.len(), 2);
         assert!(Subset::new(&ds, vec![3]).is_err());
+        ds.push_fitted(&Image::filled(3, 30, 40, 0.2).expect("valid"), 0, [1, 1, 1])
+            .expect("fits");
+        assert_eq!(ds.get(1).expect("exists").image.shape(), [3, 4, 4]);
         assert_eq!(ds.remove(0).expect("exists").label, 1);
-        assert!(ds.is_empty());
+        assert_eq!(ds.len(), 1);
     }
 }

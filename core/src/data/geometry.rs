@@ -98,3 +98,52 @@ pub(crate) fn erase(img: &mut Image, scale: [f32; 2], ratio: [f32; 2], value: f3
         return;
     }
 }
+
+impl Image {
+    /// Brings any picture (a webcam frame, an upload) to a model's input: the largest centred
+    /// crop with the target aspect ratio, a bilinear resize, and conversion to `channels`.
+    pub fn fit(
+        &self,
+        channels: usize,
+        height: usize,
+        width: usize,
+    ) -> Result<Image, super::DataError> {
+        if height == 0 || width == 0 {
+            return Err(super::DataError::Empty);
+        }
+        let target = width as f64 / height as f64;
+        let (h, w) = (self.height(), self.width());
+        let (ch, cw) = if (w as f64 / h as f64) > target {
+            (h, ((h as f64 * target).round() as usize).clamp(1, w))
+        } else {
+            (((w as f64 / target).round() as usize).clamp(1, h), w)
+        };
+        self.center_crop(ch, cw)?
+            .resize(height, width)?
+            .with_channels(channels)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn fit_crops_to_the_aspect_then_resizes() {
+        // A 4x8 frame whose left and right quarters are 1 and middle 0: a square fit keeps the
+        // middle only.
+        let data: Vec<f32> = (0..32)
+            .map(|i| if (2..6).contains(&(i % 8)) { 0.0 } else { 1.0 })
+            .collect();
+        let frame = Image::new(1, 4, 8, data).expect("valid").to_rgb();
+        let fitted = frame.fit(1, 2, 2).expect("fits");
+        assert_eq!(fitted.shape(), [1, 2, 2]);
+        assert!(
+            fitted.data().iter().all(|&v| v.abs() < 1e-6),
+            "{:?}",
+            fitted.data()
+        );
+        assert_eq!(frame.fit(3, 8, 16).expect("fits").shape(), [3, 8, 16]);
+        assert!(frame.fit(3, 0, 4).is_err());
+    }
+}
