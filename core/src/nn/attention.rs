@@ -50,6 +50,7 @@ impl Module for MultiheadAttention {
         }
         let (b, t, h) = (x.dims()[0], x.dims()[1], self.num_heads);
         let dh = d / h;
+        // The input projection and the two attention products; out_proj counts itself.
         ctx.count_macs((3 * t * d * d + 2 * t * t * d) as u64);
         let qkv = Tensor::matmul_raw(
             &x.reshape_to(&[1, b * t, d])?,
@@ -71,9 +72,7 @@ impl Module for MultiheadAttention {
             .reshape_to(&[b, h, t, dh])?
             .permute(&[0, 2, 1, 3])?
             .reshape_to(&[b, t, d])?;
-        let mut inner = Ctx::eval();
-        inner.training = ctx.training;
-        self.out_proj.forward(&y, &mut inner)
+        ctx.child("out_proj", |c| self.out_proj.forward(&y, c))
     }
 
     fn named_tensors(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
