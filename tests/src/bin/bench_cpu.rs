@@ -29,16 +29,53 @@ fn param(g: &mut impl FnMut() -> f64, shape: &[usize], fan_in: usize) -> Result<
     Tensor::from_vec(fill(g, n, -b, b), shape.to_vec())?.requires_grad_()
 }
 
-struct LeNet {
+/// Which network a [`Net`] runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Arch {
+    LeNet,
+    Mlp,
+}
+
+/// A network with its fixed batch and SGD momentum buffers.
+struct Net {
+    arch: Arch,
     params: Vec<Tensor>,
     velocity: Vec<Option<Tensor>>,
     x: Tensor,
     y: Tensor,
 }
 
-impl LeNet {
+impl Net {
+    /// Data and weights exactly as `mlpData()` in the peers' common.js (784-256-256-10, b128).
+    fn mlp() -> Result<Net> {
+        let b = 128;
+        let mut g = mulberry32(43);
+        let x = Tensor::from_vec(fill(&mut g, b * 784, 0.0, 1.0), [b, 784])?;
+        let y: Vec<f32> = (0..b).map(|_| (g() * 10.0).floor() as f32).collect();
+        let y = Tensor::from_vec(y, [b])?;
+        let spec: [(&[usize], usize); 6] = [
+            (&[784, 256], 784),
+            (&[256], 784),
+            (&[256, 256], 256),
+            (&[256], 256),
+            (&[256, 10], 256),
+            (&[10], 256),
+        ];
+        let params = spec
+            .iter()
+            .map(|(s, f)| param(&mut g, s, *f))
+            .collect::<Result<Vec<_>>>()?;
+        Ok(Net {
+            arch: Arch::Mlp,
+            velocity: vec![None; params.len()],
+            params,
+            x,
+            y,
+        })
+    }
+
     /// Data and weights exactly as `lenetData()` in the peers' common.js.
-    fn new() -> Result<LeNet> {
+    fn lenet() -> Result<Net> {
         let b = 64;
         let mut g = mulberry32(42);
         let x = Tensor::from_vec(fill(&mut g, b * 784, 0.0, 1.0), [b, 1, 28, 28])?;
@@ -60,7 +97,8 @@ impl LeNet {
             .iter()
             .map(|(s, f)| param(&mut g, s, *f))
             .collect::<Result<Vec<_>>>()?;
-        Ok(LeNet {
+        Ok(Net {
+            arch: Arch::LeNet,
             velocity: vec![None; params.len()],
             params,
             x,
@@ -70,6 +108,11 @@ impl LeNet {
 
     fn forward(&self) -> Result<Tensor> {
         let p = &self.params;
+        if self.arch == Arch::Mlp {
+            let h = self.x.matmul(&p[0])?.add(&p[1])?.relu()?;
+            let h = h.matmul(&p[2])?.add(&p[3])?.relu()?;
+            return h.matmul(&p[4])?.add(&p[5]);
+        }
         let pool = Pool2dParams::square(2);
         let pad2 = Conv2dParams {
             padding: [2, 2],
@@ -186,10 +229,70 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
         .iter()
         .position(|a| a == "--work")
         .and_then(|i| args.get(i + 1))
-        .map_or("lenet,matmul", String::as_str);
+        .map_or("lenet,mlp,matmul", String::as_str);
     let mut results = Vec::new();
+    if work.contains("micro") {
+        let mut rng = pixelgrad::Rng::new(1);
+        let x = Tensor::randn([64, 6, 28, 28], &mut rng);
+        let xg = x.detach().requires_grad_()?;
+        let yg = xg.max_pool2d(Pool2dParams::square(2))?;
+        let gy = Tensor::randn(yg.dims().to_vec(), &mut rng);
+        let loss = yg.mul(&gy)?.sum_all()?;
+        let x1 = Tensor::rand([64, 1, 28, 28], &mut rng);
+        let w1 = Tensor::randn([6, 1, 5, 5], &mut rng).requires_grad_()?;
+        let h2 = Tensor::randn([64, 6, 14, 14], &mut rng).requires_grad_()?;
+        let w2 = Tensor::randn([16, 6, 5, 5], &mut rng).requires_grad_()?;
+        let p2 = Conv2dParams {
+            padding: [2, 2],
+            ..Conv2dParams::default()
+        };
+        let y1 = x1.conv2d(&w1, None, p2)?;
+        let l1 = y1
+            .mul(&Tensor::randn(y1.dims().to_vec(), &mut rng))?
+            .sum_all()?;
+        let y2 = h2.conv2d(&w2, None, Conv2dParams::default())?;
+        let l2 = y2
+            .mul(&Tensor::randn(y2.dims().to_vec(), &mut rng))?
+            .sum_all()?;
+        for name in [
+            "pool", "relu", "scatter", "c1f", "c2f", "c1bw", "c2b", "c1f", "c2f", "c1bw", "c2b",
+        ] {
+            let t0 = Instant::now();
+            for _ in 0..100 {
+                let y = match name {
+                    "pool" => x.max_pool2d(Pool2dParams::square(2))?,
+                    "c1f" => x1.conv2d(&w1, None, p2)?,
+                    "c2f" => h2.conv2d(&w2, None, Conv2dParams::default())?,
+                    "c1bw" => pixelgrad::grad(
+                        std::slice::from_ref(&l1),
+                        std::slice::from_ref(&w1),
+                        false,
+                    )?
+                    .remove(0),
+                    "c2b" => pixelgrad::grad(
+                        std::slice::from_ref(&l2),
+                        &[h2.clone(), w2.clone()],
+                        false,
+                    )?
+                    .remove(0),
+                    "scatter" => pixelgrad::grad(
+                        std::slice::from_ref(&loss),
+                        std::slice::from_ref(&xg),
+                        false,
+                    )?
+                    .remove(0),
+                    _ => x.relu()?,
+                };
+                std::hint::black_box(y);
+            }
+            eprintln!("{name}: {:.3} ms", t0.elapsed().as_secs_f64() * 10.0);
+        }
+    }
     if work.contains("lenet") {
-        results.push(bench_lenet(w, n)?);
+        results.push(bench_net("lenet", Net::lenet()?, w, n)?);
+    }
+    if work.contains("mlp") {
+        results.push(bench_net("mlp", Net::mlp()?, w, n)?);
     }
     if work.contains("matmul") {
         results.push(bench_matmul(w, n)?);
@@ -201,18 +304,17 @@ fn main() -> std::result::Result<(), Box<dyn std::error::Error>> {
     Ok(())
 }
 
-fn bench_lenet(w: usize, n: usize) -> Result<String> {
-    let mut lenet = LeNet::new()?;
-    let t = time_steps(|| lenet.step(), w, n)?;
+fn bench_net(name: &str, mut net: Net, w: usize, n: usize) -> Result<String> {
+    let t = time_steps(|| net.step(), w, n)?;
     let decreased = t.losses.last() < t.losses.first();
     eprintln!(
-        "lenet: median {:.3} ms  loss {:.4} -> {:.4}",
+        "{name}: median {:.3} ms  loss {:.4} -> {:.4}",
         median(&t.times_ms),
         t.losses[0],
         t.losses[t.losses.len() - 1]
     );
     Ok(result_json(
-        "lenet",
+        name,
         &t,
         &format!(",\"loss_decreased\":{decreased}"),
     ))

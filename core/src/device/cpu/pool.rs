@@ -51,30 +51,12 @@ fn for_each_argmax<T: Float>(
 ) {
     let plane_len = g.h * g.w;
     let per = g.oh * g.ow;
-    let simple = p.kernel == [2, 2] && p.stride == [2, 2] && p.padding == [0, 0];
     let hw = windows(g.oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
     let ww = windows(g.ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
     for (pi, plane) in x.chunks_exact(plane_len.max(1)).take(g.planes).enumerate() {
         let base = pi * plane_len;
         for (oh, &(h0, h1)) in hw.iter().enumerate() {
             let o_row = pi * per + oh * g.ow;
-            if simple {
-                // 2x2 windows, stride 2: the hot path of LeNet-style nets.
-                let r0 = &plane[2 * oh * g.w..][..2 * g.ow];
-                let r1 = &plane[(2 * oh + 1) * g.w..][..2 * g.ow];
-                for (ow, (a, b)) in r0.chunks_exact(2).zip(r1.chunks_exact(2)).enumerate() {
-                    let i0 = 2 * oh * g.w + 2 * ow;
-                    // Branch-free selection: comparisons of random data mispredict.
-                    let (mut m, mut best) = (a[0], i0);
-                    for (v, i) in [(a[1], i0 + 1), (b[0], i0 + g.w), (b[1], i0 + g.w + 1)] {
-                        let take = (v > m) | v.is_nan();
-                        m = if take { v } else { m };
-                        best = if take { i } else { best };
-                    }
-                    f(o_row + ow, base, best);
-                }
-                continue;
-            }
             for (ow, &(w0, w1)) in ww.iter().enumerate() {
                 let mut best = h0 * g.w + w0;
                 let mut m = T::NEG_INFINITY;
@@ -91,9 +73,50 @@ fn for_each_argmax<T: Float>(
     }
 }
 
+/// True for non-overlapping 2x2 windows without padding (LeNet/VGG pooling), which have
+/// straight-line kernels below.
+fn is_2x2(p: &Pool2dParams) -> bool {
+    p.kernel == [2, 2] && p.stride == [2, 2] && p.padding == [0, 0]
+}
+
+/// NaN-propagating maximum that keeps `a` on ties (branch-free, vectorizable).
+#[inline(always)]
+fn max_keep_first<T: Float>(a: T, b: T) -> T {
+    if (b > a) | b.is_nan() {
+        b
+    } else {
+        a
+    }
+}
+
+/// Rows `2*oh` and `2*oh + 1` of a plane, trimmed to the pooled width.
+fn row_pair<T>(plane: &[T], w: usize, oh: usize, ow: usize) -> (&[T], &[T]) {
+    (
+        &plane[2 * oh * w..][..2 * ow],
+        &plane[(2 * oh + 1) * w..][..2 * ow],
+    )
+}
+
 /// Max pooling values.
 pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
     let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
+    if is_2x2(p) {
+        let mut out = y.chunks_exact_mut(g.ow.max(1));
+        for plane in x.chunks_exact((g.h * g.w).max(1)).take(g.planes) {
+            for oh in 0..g.oh {
+                let (r0, r1) = row_pair(plane, g.w, oh, g.ow);
+                let dst = out.next().expect("one output row per pooled row");
+                for ((d, a), b) in dst
+                    .iter_mut()
+                    .zip(r0.chunks_exact(2))
+                    .zip(r1.chunks_exact(2))
+                {
+                    *d = max_keep_first(max_keep_first(a[0], a[1]), max_keep_first(b[0], b[1]));
+                }
+            }
+        }
+        return y;
+    }
     for_each_argmax(x, g, p, |o, base, i| y[o] = x[base + i]);
     y
 }
@@ -101,6 +124,38 @@ pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> 
 /// Adds pooled gradients `dy` onto the arg-max positions of `x` (max_pool2d backward).
 pub fn max_scatter<T: Float>(x: &[T], dy: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
     let mut dx = alloc::filled(T::ZERO, x.len());
+    if is_2x2(p) {
+        // Windows do not overlap: write each window's four gradients directly.
+        let plane_len = g.h * g.w;
+        for (pi, plane) in x.chunks_exact(plane_len.max(1)).take(g.planes).enumerate() {
+            let dplane = &mut dx[pi * plane_len..][..plane_len];
+            for oh in 0..g.oh {
+                let (r0, r1) = row_pair(plane, g.w, oh, g.ow);
+                let grads = &dy[(pi * g.oh + oh) * g.ow..][..g.ow];
+                let (top, bottom) = dplane[2 * oh * g.w..][..2 * g.w].split_at_mut(g.w);
+                let (top, bottom) = (&mut top[..2 * g.ow], &mut bottom[..2 * g.ow]);
+                for ow in 0..g.ow {
+                    let (a0, a1, b0, b1) = (r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]);
+                    let m = max_keep_first(max_keep_first(a0, a1), max_keep_first(b0, b1));
+                    // The first position holding the maximum (or a NaN) takes the gradient.
+                    let hit = |v: T| (v == m) | v.is_nan();
+                    let e0 = hit(a0);
+                    let e1 = !e0 & hit(a1);
+                    let e2 = !e0 & !e1 & hit(b0);
+                    let e3 = !e0 & !e1 & !e2;
+                    // Multiplying by 0/1 instead of selecting keeps the loop free of
+                    // branches, which random data would mispredict half the time.
+                    let gv = grads[ow];
+                    let one = |b: bool| T::from_f64(f64::from(u8::from(b)));
+                    top[2 * ow] = gv * one(e0);
+                    top[2 * ow + 1] = gv * one(e1);
+                    bottom[2 * ow] = gv * one(e2);
+                    bottom[2 * ow + 1] = gv * one(e3);
+                }
+            }
+        }
+        return dx;
+    }
     for_each_argmax(x, g, p, |o, base, i| dx[base + i] += dy[o]);
     dx
 }
