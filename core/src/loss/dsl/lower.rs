@@ -82,12 +82,7 @@ impl Lowering<'_> {
             "probs" => x.softmax(1).at(span)?,
             "log_probs" => x.log_softmax(1).at(span)?,
             "target" => self.target().at(span)?,
-            "onehot" => {
-                let t = self.inputs.target.detach();
-                t.one_hot(Some(self.sizes.classes))
-                    .and_then(|o| o.to_dtype(dtype))
-                    .at(span)?
-            }
+            "onehot" => self.onehot().at(span)?,
             "class_weights" => match &self.inputs.class_weights {
                 Some(w) => w.detach().to_dtype(dtype).at(span)?,
                 None => Tensor::full_dtype([self.sizes.classes], 1.0, dtype),
@@ -104,6 +99,17 @@ impl Lowering<'_> {
         let v = Val::T(t);
         self.values.insert(name.to_string(), v.clone());
         Ok(v)
+    }
+
+    /// `target[:, None] == arange(C)[None, :]`: built on the target's device without reading
+    /// it back (a training step reads back only the loss); a row whose target is out of range
+    /// is all zeros.
+    fn onehot(&self) -> crate::Result<Tensor> {
+        let Sizes { batch, classes, .. } = self.sizes;
+        let ids = Tensor::arange(0.0, classes as f64, 1.0)?
+            .to_dtype(self.inputs.logits.dtype())?
+            .reshape_to(&[1, classes])?;
+        self.target()?.reshape_to(&[batch, 1])?.eq(&ids)
     }
 
     fn target(&self) -> crate::Result<Tensor> {

@@ -28,6 +28,26 @@
 //!
 //! # Use from the editor
 //!
+//! ```
+//! use pixelgrad::loss::dsl::{analyze, compile, gradcheck, Env, Inputs, PRESETS};
+//! use pixelgrad::Tensor;
+//! # fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let env = Env::default();
+//! let a = analyze("mean(-gather(log_prob, target))", &env);
+//! assert!(a.diagnostics[0].message.contains("did you mean `log_probs`"));
+//!
+//! let focal = PRESETS.iter().find(|p| p.name == "focal").unwrap();
+//! let loss = compile(focal.source, &env)?;
+//! let logits = Tensor::from_vec(vec![1.0f32, -1.0, 0.5, 2.0], [2, 2])?.requires_grad_()?;
+//! let target = Tensor::from_vec(vec![0.0f32, 1.0], [2])?;
+//! let value = loss.evaluate(&Inputs::new(logits.clone(), target).param("gamma", 1.0))?;
+//! value.backward()?;
+//! assert!(logits.grad().is_some());
+//! assert!(gradcheck(&loss, 4, 3, 0)?.passes(1e-6));
+//! assert!(loss.to_python().starts_with("import torch"));
+//! # Ok(()) }
+//! ```
+//!
 //! [`analyze`] on every keystroke (diagnostics and sliders, never fails), [`compile`] when
 //! training starts, [`Loss::evaluate`] per batch, [`gradcheck`] for "check gradient",
 //! [`to_python`] for the export, [`PRESETS`] for the menu.
