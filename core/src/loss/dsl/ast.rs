@@ -1,6 +1,8 @@
 //! The syntax tree: a program is a list of `param` and `let` statements followed by one
 //! expression, the loss. Every node keeps its byte span for messages.
 
+use serde::{Deserialize, Serialize};
+
 use super::diagnostic::Span;
 
 /// A parsed loss source.
@@ -30,8 +32,9 @@ pub enum Stmt {
     Let(LetBinding),
 }
 
-/// `param NAME = DEFAULT in LO..HI`: a named slider the UI shows, within `[lo, hi]`.
-#[derive(Debug, Clone, PartialEq)]
+/// `param NAME = DEFAULT in LO..HI`: a named slider the UI shows, within `[lo, hi]`
+/// (serializable, so the worker can send the sliders to the page).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamDecl {
     pub name: String,
     pub name_span: Span,
