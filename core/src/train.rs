@@ -248,7 +248,10 @@ impl<M: Module> Trainer<M> {
         let lr = self.scheduler.lr() * self.plateau.as_ref().map_or(1.0, |p| p.lr());
         self.optimizer.set_lr(lr);
         let (x, y) = batch_tensors(batch, self.classes)?;
-        let (x, y) = (x.to_device(self.device)?, y.to_device(self.device)?);
+        // Class indices stay on the host: the loss validates them there, and reading them
+        // back from a GPU would need a blocking read the browser does not allow.
+        let x = x.to_device(self.device)?;
+        let y = if batch.soft_targets.is_some() { y.to_device(self.device)? } else { y };
         self.optimizer.zero_grad();
         let mut ctx = Ctx::train(Rng::new(self.rng.seed()));
         // Each step gets its own dropout stream.
