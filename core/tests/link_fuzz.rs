@@ -61,7 +61,7 @@ impl Gen {
     }
 }
 
-fn model(g: &mut Gen, input: InputSpec, nested: bool) -> ModelSpec {
+fn model(g: &mut Gen, nested: bool) -> ModelSpec {
     let p = |g: &mut Gen| g.f64(0.0, 0.9);
     match g.below(if nested { 9 } else { 10 }) {
         0 => ModelSpec::Mlp {
@@ -138,7 +138,7 @@ fn model(g: &mut Gen, input: InputSpec, nested: bool) -> ModelSpec {
             })
         }
         _ => ModelSpec::Ensemble {
-            members: (0..g.range(1, 3)).map(|_| model(g, input, true)).collect(),
+            members: (0..g.range(1, 3)).map(|_| model(g, true)).collect(),
         },
     }
 }
@@ -299,7 +299,7 @@ fn spec(g: &mut Gen) -> RunSpec {
     train.clip_grad_norm = g.bool().then(|| g.f64(0.01, 100.0));
     train.early_stopping_patience = g.bool().then(|| g.range(1, 50));
     let classes = g.range(1, 20);
-    let mut s = RunSpec::bundled("mnist", input, classes, model(g, input, false), train);
+    let mut s = RunSpec::bundled("mnist", input, classes, model(g, false), train);
     if g.bool() {
         s.data.source = DataSource::User {
             sha256: (0..64)

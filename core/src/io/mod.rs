@@ -2,6 +2,7 @@
 //! run spec with its share link and `.pixelgrad` file, and the export to PyTorch.
 
 mod checkpoint;
+mod export;
 mod link;
 mod link_weights;
 mod pixelgrad_file;
@@ -12,6 +13,7 @@ mod spec_limits;
 pub use checkpoint::{
     load_model, read_safetensors, save_model, write_safetensors, CheckpointError,
 };
+pub use export::{export_pytorch, model_py, train_py, ExportError, ExportFile};
 pub use link::{decode_link, encode_link, LinkError, MAX_LINK_CHARS};
 pub use link_weights::{LinkTensor, LinkWeights};
 pub use pixelgrad_file::{
