@@ -73,6 +73,7 @@ fn run(cases: usize, seed: u64) -> (usize, usize, Duration) {
     let mut g = Gen(seed);
     let mut accepted = 0;
     let mut slowest = Duration::ZERO;
+    let mut slowest_src = String::new();
     let mut corpus: Vec<String> = PRESETS.iter().map(|p| p.source.to_string()).collect();
     for i in 0..cases {
         let src = match g.below(6) {
@@ -100,7 +101,10 @@ fn run(cases: usize, seed: u64) -> (usize, usize, Duration) {
         let ok = catch_unwind(AssertUnwindSafe(|| check_one(&src, env, &inputs)))
             .unwrap_or_else(|_| panic!("case {i} panicked on {src:?}"));
         let took = start.elapsed();
-        slowest = slowest.max(took);
+        if took > slowest {
+            slowest = took;
+            slowest_src = src.clone();
+        }
         assert!(
             took < Duration::from_secs(2),
             "case {i} took {took:?}: {src:?}"
@@ -111,6 +115,9 @@ fn run(cases: usize, seed: u64) -> (usize, usize, Duration) {
                 corpus.push(src);
             }
         }
+    }
+    if std::env::var_os("PIXELGRAD_LOSS_FUZZ_VERBOSE").is_some() {
+        eprintln!("slowest source ({slowest:?}): {slowest_src:?}");
     }
     (cases, accepted, slowest)
 }
