@@ -105,10 +105,16 @@ fn run(cases: usize, seed: u64) -> (usize, usize, Duration) {
             slowest = took;
             slowest_src = src.clone();
         }
-        assert!(
-            took < Duration::from_secs(2),
-            "case {i} took {took:?}: {src:?}"
-        );
+        if took > Duration::from_secs(1) {
+            // Other builds share the machine: a slow case must be slow again to count.
+            let again = Instant::now();
+            check_one(&src, env, &inputs);
+            let again = again.elapsed();
+            assert!(
+                again < Duration::from_secs(1),
+                "case {i} took {took:?}, then {again:?}: {src:?}"
+            );
+        }
         if ok {
             accepted += 1;
             if corpus.len() < 256 {
