@@ -31,9 +31,11 @@ pub struct LoaderConfig {
     pub shuffle: bool,
     /// Drop the last incomplete batch (keeps batch norm statistics sane on tiny remainders).
     pub drop_last: bool,
-    /// Per-sample augmentation.
+    /// Per-sample augmentation (none when omitted from a spec).
+    #[serde(default)]
     pub augment: Pipeline,
-    /// Batch-level mixing.
+    /// Batch-level mixing (none when omitted from a spec).
+    #[serde(default)]
     pub mix: Option<BatchMix>,
 }
 
@@ -209,6 +211,10 @@ mod tests {
         assert_ne!(loader.order(1), loader.order(0));
         let again = DataLoader::new(&ds, cfg.clone(), 9).expect("valid");
         assert_eq!(again.order(0), loader.order(0));
+        let parsed: LoaderConfig =
+            serde_json::from_str(r#"{"batch_size":4,"shuffle":true,"drop_last":false}"#)
+                .expect("parses");
+        assert_eq!(parsed, cfg);
         let fixed = DataLoader::new(
             &ds,
             LoaderConfig {
