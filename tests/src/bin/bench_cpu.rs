@@ -162,6 +162,18 @@ struct Timing {
     warmup_ms: Vec<f64>,
     times_ms: Vec<f64>,
     losses: Vec<f64>,
+    /// Process CPU time (all threads) per timed step: unlike wall time, other processes
+    /// competing for the cores do not inflate it.
+    cpu_ms_per_step: Option<f64>,
+}
+
+/// User + system CPU time of this process in ms, from /proc (Linux only).
+fn process_cpu_ms() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    let rest = &stat[stat.rfind(')')? + 2..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks: f64 = fields.get(11)?.parse::<f64>().ok()? + fields.get(12)?.parse::<f64>().ok()?;
+    Some(ticks * 10.0) // USER_HZ is 100 on Linux
 }
 
 fn time_steps(mut f: impl FnMut() -> Result<f64>, w: usize, n: usize) -> Result<Timing> {
@@ -169,8 +181,13 @@ fn time_steps(mut f: impl FnMut() -> Result<f64>, w: usize, n: usize) -> Result<
         warmup_ms: vec![],
         times_ms: vec![],
         losses: vec![],
+        cpu_ms_per_step: None,
     };
+    let mut cpu0 = None;
     for i in 0..w + n {
+        if i == w {
+            cpu0 = process_cpu_ms();
+        }
         let t0 = Instant::now();
         let loss = f()?;
         let ms = t0.elapsed().as_secs_f64() * 1e3;
@@ -181,6 +198,9 @@ fn time_steps(mut f: impl FnMut() -> Result<f64>, w: usize, n: usize) -> Result<
             t.times_ms.push(ms);
         }
     }
+    t.cpu_ms_per_step = cpu0
+        .zip(process_cpu_ms())
+        .map(|(a, b)| (b - a) / n.max(1) as f64);
     Ok(t)
 }
 
@@ -204,10 +224,11 @@ fn json_list(v: &[f64]) -> String {
 
 fn result_json(workload: &str, t: &Timing, extra: &str) -> String {
     format!(
-        "{{\"lib\":\"pixelgrad\",\"backend\":\"cpu-native\",\"workload\":\"{workload}\",\"median_ms\":{:.4},\"min_ms\":{:.4},\"n_timed\":{},\"warmup_ms\":{},\"times_ms\":{},\"losses\":{}{extra}}}",
+        "{{\"lib\":\"pixelgrad\",\"backend\":\"cpu-native\",\"workload\":\"{workload}\",\"median_ms\":{:.4},\"min_ms\":{:.4},\"n_timed\":{},\"cpu_ms_per_step\":{},\"warmup_ms\":{},\"times_ms\":{},\"losses\":{}{extra}}}",
         median(&t.times_ms),
         t.times_ms.iter().cloned().fold(f64::INFINITY, f64::min),
         t.times_ms.len(),
+        t.cpu_ms_per_step.map_or("null".to_string(), |c| format!("{c:.3}")),
         json_list(&t.warmup_ms),
         json_list(&t.times_ms),
         json_list(&t.losses),
@@ -308,8 +329,9 @@ fn bench_net(name: &str, mut net: Net, w: usize, n: usize) -> Result<String> {
     let t = time_steps(|| net.step(), w, n)?;
     let decreased = t.losses.last() < t.losses.first();
     eprintln!(
-        "{name}: median {:.3} ms  loss {:.4} -> {:.4}",
+        "{name}: median {:.3} ms (cpu {:.2} ms/step)  loss {:.4} -> {:.4}",
         median(&t.times_ms),
+        t.cpu_ms_per_step.unwrap_or(f64::NAN),
         t.losses[0],
         t.losses[t.losses.len() - 1]
     );

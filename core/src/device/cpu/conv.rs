@@ -97,7 +97,7 @@ fn copy_short<T: Float>(dst: &mut [T], src: &[T]) {
 
 /// Unfolds samples `n0..n0+nb` into `cols` (`[C*kh*kw, nb*OH*OW]`).
 fn im2col<T: Float>(x: &[T], g: &ConvGeom, n0: usize, nb: usize, cols: &mut Vec<T>) {
-    cols.clear();
+    // Every element is written below (zeros included), so the buffer is only resized.
     cols.resize(g.k_total() * nb * g.plane_out(), T::ZERO);
     let s1 = g.p.stride[1];
     let mut rows = cols.chunks_exact_mut(g.ow);
@@ -110,12 +110,12 @@ fn im2col<T: Float>(x: &[T], g: &ConvGeom, n0: usize, nb: usize, cols: &mut Vec<
                     let plane = &x[(n * g.c + c) * g.h * g.w..][..g.h * g.w];
                     for oh in 0..g.oh {
                         let dst = rows.next().expect("cols sized to every output row");
-                        let Some(ih) = g.input_row(oh, i) else {
+                        let Some(ih) = g.input_row(oh, i).filter(|_| hi > lo) else {
+                            dst.fill(T::ZERO);
                             continue;
                         };
-                        if hi <= lo {
-                            continue;
-                        }
+                        dst[..lo].fill(T::ZERO);
+                        dst[hi..].fill(T::ZERO);
                         let src = &plane[ih * g.w..][..g.w];
                         if s1 == 1 {
                             copy_short(&mut dst[lo..hi], &src[start..start + (hi - lo)]);
@@ -154,8 +154,14 @@ fn col2im<T: Float>(cols: &[T], g: &ConvGeom, n0: usize, nb: usize, x: &mut [T])
                         }
                         let dst = &mut plane[ih * g.w + start..];
                         let src = &row[(n * g.oh + oh) * g.ow + lo..][..hi - lo];
-                        for (d, &v) in dst.iter_mut().step_by(s1).zip(src) {
-                            *d += v;
+                        if s1 == 1 {
+                            for (d, &v) in dst[..src.len()].iter_mut().zip(src) {
+                                *d += v;
+                            }
+                        } else {
+                            for (d, &v) in dst.iter_mut().step_by(s1).zip(src) {
+                                *d += v;
+                            }
                         }
                     }
                 }
@@ -208,7 +214,7 @@ pub fn forward<T: Float>(x: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
     for (n0, nb) in blocks(g) {
         im2col(x, g, n0, nb, &mut cols);
         let np = nb * p;
-        y.clear();
+        // beta = 0: the GEMM overwrites every element, stale values included.
         y.resize(g.o * np, T::ZERO);
         for gi in 0..g.p.groups {
             T::gemm(
@@ -242,7 +248,6 @@ pub fn backward_input<T: Float>(dy: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
     for (n0, nb) in blocks(g) {
         nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
         let np = nb * p;
-        dcols.clear();
         dcols.resize(g.k_total() * np, T::ZERO);
         for gi in 0..g.p.groups {
             T::gemm(
