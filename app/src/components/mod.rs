@@ -2,4 +2,6 @@
 
 pub mod data_panel;
 pub mod gpu_status;
+pub mod line_chart;
 pub mod thumbnail;
+pub mod training_panel;

@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::data_panel::DataPanel;
 use crate::components::gpu_status::GpuStatus;
+use crate::components::training_panel::TrainingPanel;
 
 /// The playground page: data, model and training panels side by side on a laptop, stacked on a
 /// phone.
@@ -16,6 +17,7 @@ pub fn Playground() -> impl IntoView {
         </section>
         <div class="playground">
             <DataPanel />
+            <TrainingPanel />
             <GpuStatus />
         </div>
     }

@@ -5,7 +5,9 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
-use super::protocol::{Command, DatasetSummary, DeviceReport, Event};
+use pixelgrad::train::EvalReport;
+
+use super::protocol::{Backend, Command, DatasetSummary, DeviceReport, Event, RunEnd};
 
 /// The script that loads this wasm module inside the worker (see `public/worker.js`).
 const WORKER_SCRIPT: &str = "/worker.js";
@@ -21,6 +23,53 @@ pub enum WorkerStatus {
     Failed(String),
     /// The worker hit an internal error; what it had in memory is gone, saved runs are not.
     Crashed(String),
+}
+
+/// Where a training run is.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum RunState {
+    /// No run yet.
+    #[default]
+    Idle,
+    /// Sent to the worker, not started yet.
+    Starting,
+    /// Steps are running.
+    Running,
+    /// Waiting for resume or a single step.
+    Paused,
+    /// Over, and why.
+    Ended(RunEnd),
+}
+
+/// Everything the training panel shows about the current run.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct TrainingView {
+    /// Where the run is.
+    pub state: RunState,
+    /// The model preset.
+    pub preset: String,
+    /// Trainable parameters.
+    pub parameters: usize,
+    /// The backend in use.
+    pub backend: Option<Backend>,
+    /// Steps done.
+    pub step: usize,
+    /// Steps in all.
+    pub total_steps: usize,
+    /// Current epoch.
+    pub epoch: usize,
+    /// Recent speed.
+    pub steps_per_second: f64,
+    /// `(step, training loss)`.
+    pub losses: Vec<(f64, f64)>,
+    /// `(step, learning rate)`.
+    pub lrs: Vec<(f64, f64)>,
+    /// `(step, test accuracy)`.
+    pub accuracies: Vec<(f64, f64)>,
+    /// `(step, test loss)`.
+    pub test_losses: Vec<(f64, f64)>,
+    /// The latest evaluation.
+    pub last_eval: Option<EvalReport>,
 }
 
 struct Handles {
@@ -42,6 +91,8 @@ pub struct WorkerClient {
     pub device: RwSignal<Option<DeviceReport>>,
     /// The data set selected for training, once loaded.
     pub dataset: RwSignal<Option<DatasetSummary>>,
+    /// The current or last training run.
+    pub training: RwSignal<TrainingView>,
     /// The last non-fatal error a command reported.
     pub last_error: RwSignal<Option<String>>,
 }
@@ -55,6 +106,7 @@ impl WorkerClient {
             status: RwSignal::new(WorkerStatus::Starting),
             device: RwSignal::new(None),
             dataset: RwSignal::new(None),
+            training: RwSignal::new(TrainingView::default()),
             last_error: RwSignal::new(None),
         };
         client.start();
@@ -163,7 +215,52 @@ impl WorkerClient {
                 self.last_error.set(None);
                 self.dataset.set(Some(summary));
             }
-            Event::Error { message } => self.last_error.set(Some(message)),
+            Event::TrainingStarted {
+                preset,
+                parameters,
+                backend,
+                total_steps,
+            } => {
+                self.training.set(TrainingView {
+                    state: RunState::Running,
+                    preset,
+                    parameters,
+                    backend: Some(backend),
+                    total_steps,
+                    ..TrainingView::default()
+                });
+            }
+            Event::Progress(p) => self.training.update(|t| {
+                t.step = p.step;
+                t.epoch = p.epoch;
+                t.total_steps = p.total_steps;
+                t.steps_per_second = p.steps_per_second;
+                for (step, loss, lr) in p.points {
+                    t.losses.push((step as f64, loss));
+                    t.lrs.push((step as f64, lr));
+                }
+            }),
+            Event::Evaluated { step, report } => self.training.update(|t| {
+                t.accuracies.push((step as f64, report.accuracy));
+                t.test_losses.push((step as f64, report.loss));
+                t.last_eval = Some(report);
+            }),
+            Event::Paused(paused) => self.training.update(|t| {
+                t.state = if paused {
+                    RunState::Paused
+                } else {
+                    RunState::Running
+                };
+            }),
+            Event::TrainingEnded(end) => self.training.update(|t| t.state = RunState::Ended(end)),
+            Event::Error { message } => {
+                self.training.update(|t| {
+                    if t.state == RunState::Starting {
+                        t.state = RunState::Idle;
+                    }
+                });
+                self.last_error.set(Some(message))
+            }
             Event::Crashed { report } => self.status.set(WorkerStatus::Crashed(report)),
         }
     }

@@ -1,8 +1,9 @@
 //! The worker side: receives [`Command`]s, runs them, posts [`Event`]s back.
 
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
+use std::rc::Rc;
 
-use pixelgrad::device::gpu::GpuContext;
+use pixelgrad::device::gpu::Gpu;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
@@ -10,14 +11,17 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 use super::datasets::{load_bundled, summarize, LoadedSet};
 use super::probe::probe_device;
 use super::protocol::{Command, Event};
+use super::training::{self, Control};
 
 /// What the worker holds between commands.
 #[derive(Default)]
 struct Session {
     /// The GPU device opened by the probe, kept for training.
-    gpu: Option<GpuContext>,
+    gpu: Option<Gpu>,
     /// The selected data set.
-    data: Option<LoadedSet>,
+    data: Option<Rc<LoadedSet>>,
+    /// The running training loop's control, while a run is in progress.
+    run: Option<Rc<Cell<Control>>>,
 }
 
 thread_local! {
@@ -63,17 +67,54 @@ async fn handle(command: Command) {
     match command {
         Command::ProbeDevice => {
             let (report, gpu) = probe_device().await;
-            SESSION.with(|s| s.borrow_mut().gpu = gpu);
+            SESSION.with(|s| s.borrow_mut().gpu = gpu.map(Gpu::from_context));
             post(&Event::Device(report));
         }
         Command::LoadBundled { id } => match load_bundled(&id).await.and_then(|set| {
             let summary = summarize(&id, &set)?;
-            SESSION.with(|s| s.borrow_mut().data = Some(set));
+            SESSION.with(|s| s.borrow_mut().data = Some(Rc::new(set)));
             Ok(summary)
         }) {
             Ok(summary) => post(&Event::Dataset(summary)),
             Err(message) => post(&Event::Error { message }),
         },
+        Command::Train(request) => start_training(request),
+        Command::Pause => set_control(Control::Pause),
+        Command::Resume => set_control(Control::Run),
+        Command::StepOnce => set_control(Control::StepOnce),
+        Command::Stop => set_control(Control::Stop),
+    }
+}
+
+fn start_training(request: super::protocol::TrainRequest) {
+    let prepared = SESSION.with(|s| {
+        let mut s = s.borrow_mut();
+        if s.run.is_some() {
+            return Err("a run is already in progress: stop it first".to_string());
+        }
+        let data = s.data.clone().ok_or("choose a data set before training")?;
+        let control = Rc::new(Cell::new(Control::Run));
+        s.run = Some(Rc::clone(&control));
+        Ok((data, s.gpu.clone(), control))
+    });
+    let (data, gpu, control) = match prepared {
+        Ok(prepared) => prepared,
+        Err(message) => return post(&Event::Error { message }),
+    };
+    wasm_bindgen_futures::spawn_local(async move {
+        let end = training::run(request, data, gpu, control, post).await;
+        SESSION.with(|s| s.borrow_mut().run = None);
+        post(&Event::TrainingEnded(end));
+    });
+}
+
+fn set_control(value: Control) {
+    let running = SESSION.with(|s| s.borrow().run.clone());
+    match running {
+        Some(control) => control.set(value),
+        None => post(&Event::Error {
+            message: "no run is in progress".into(),
+        }),
     }
 }
 

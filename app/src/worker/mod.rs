@@ -8,3 +8,4 @@ mod fetch;
 pub mod host;
 pub mod probe;
 pub mod protocol;
+mod training;

@@ -1,6 +1,7 @@
 //! Messages between the page and the training worker. Both sides are this crate, so one set of
 //! serde types serves both, and a message that does not parse is a bug we report, not a crash.
 
+use pixelgrad::train::EvalReport;
 use serde::{Deserialize, Serialize};
 
 /// What the page asks the worker to do.
@@ -13,6 +14,89 @@ pub enum Command {
     LoadBundled {
         /// The set's identifier.
         id: String,
+    },
+    /// Build a model and train it on the loaded data set.
+    Train(TrainRequest),
+    /// Pause after the current step.
+    Pause,
+    /// Continue a paused run.
+    Resume,
+    /// Take exactly one step of a paused run.
+    StepOnce,
+    /// End the run; the model and its curves stay.
+    Stop,
+}
+
+/// Which optimizer the training panel chose.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum OptimizerChoice {
+    /// SGD with momentum 0.9.
+    Sgd,
+    /// Adam with PyTorch's defaults.
+    Adam,
+}
+
+/// Where the user wants training to run.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum BackendChoice {
+    /// WebGPU when the probe passed, else the CPU.
+    Auto,
+    /// The CPU even when WebGPU works (to compare, or on a flaky driver).
+    Cpu,
+}
+
+/// The training panel's settings.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct TrainRequest {
+    /// A model preset name (`lenet5`, `mlp`, ...).
+    pub preset: String,
+    /// The optimizer.
+    pub optimizer: OptimizerChoice,
+    /// Learning rate.
+    pub lr: f64,
+    /// Examples per step.
+    pub batch_size: usize,
+    /// Passes over the training set.
+    pub epochs: usize,
+    /// Stop after this many steps, if set.
+    pub max_steps: Option<usize>,
+    /// Evaluate on the test split every this many steps (and after each epoch).
+    pub eval_every: usize,
+    /// Seed of initialization, shuffling and dropout.
+    pub seed: u64,
+    /// Where to train.
+    pub backend: BackendChoice,
+}
+
+/// New points of the training curves since the last report.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Progress {
+    /// `(step, loss, learning rate)` for each step since the last report.
+    pub points: Vec<(usize, f64, f64)>,
+    /// Current epoch (from 0).
+    pub epoch: usize,
+    /// Steps done.
+    pub step: usize,
+    /// Steps the run will take in all.
+    pub total_steps: usize,
+    /// Recent speed.
+    pub steps_per_second: f64,
+}
+
+/// How a run ended.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum RunEnd {
+    /// All epochs (or the step budget) done.
+    Finished,
+    /// The user pressed stop.
+    Stopped,
+    /// Something went wrong; the model keeps its last good parameters.
+    Failed {
+        /// What happened and what to try.
+        message: String,
     },
 }
 
@@ -83,6 +167,30 @@ pub enum Event {
     Device(DeviceReport),
     /// A data set is loaded and selected for training.
     Dataset(DatasetSummary),
+    /// A run started: the model is built on its device.
+    TrainingStarted {
+        /// The preset trained.
+        preset: String,
+        /// Trainable parameters.
+        parameters: usize,
+        /// The backend in use.
+        backend: Backend,
+        /// Steps the run will take in all.
+        total_steps: usize,
+    },
+    /// Curves moved on.
+    Progress(Progress),
+    /// An evaluation on the test split finished.
+    Evaluated {
+        /// Steps done when it ran.
+        step: usize,
+        /// Loss, accuracy, confusion matrix and calibration.
+        report: EvalReport,
+    },
+    /// The run is paused (`true`) or running again (`false`).
+    Paused(bool),
+    /// The run ended.
+    TrainingEnded(RunEnd),
     /// A command could not be carried out; the worker goes on.
     Error {
         /// What went wrong, for the user.

@@ -1,0 +1,79 @@
+// Training in the playground: LeNet-5 on bundled MNIST in the worker on WebGPU, with live curves,
+// a responsive page, falling loss and test accuracy above 90%; the same on the CPU fallback.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { launch, withPage, screenshot } from "./browser.mjs";
+
+async function startLenet(page, { steps, cpu = false }) {
+  await page.click('[data-dataset="mnist"]');
+  await page.waitForSelector('[data-testid="dataset-size"]', { timeout: 30_000 });
+  await page.selectOption('[data-testid="preset"]', "lenet5");
+  await page.fill('[data-testid="epochs"]', "2");
+  await page.fill('[data-testid="max-steps"]', String(steps));
+  if (cpu) await page.check('[data-testid="cpu-only"]');
+  await page.click('[data-testid="train"]');
+  await page.waitForSelector('[data-testid="progress-text"]', { timeout: 60_000 });
+}
+
+/** Loss points drawn so far, read from the chart's first polyline. */
+async function lossPoints(page) {
+  return page.$eval(".chart polyline", (p) => p.getAttribute("points").trim().split(" ").length).catch(() => 0);
+}
+
+test("LeNet-5 trains on MNIST on WebGPU with live curves and a responsive page", async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    await withPage(browser, "train-webgpu", "/playground", async (page) => {
+      await page.waitForSelector('[data-testid="gpu-status"][data-state="ready"]', { timeout: 30_000 });
+      await startLenet(page, { steps: 200 });
+      assert.match(await page.textContent('[data-testid="run-status"]'), /on the GPU \(WebGPU\)/);
+      // The chart grows while training runs.
+      await page.waitForFunction(() => document.querySelector(".chart polyline"), null, { timeout: 120_000 });
+      const early = await lossPoints(page);
+      await page.waitForTimeout(1500);
+      const later = await lossPoints(page);
+      assert.ok(later > early, `loss chart grew from ${early} to ${later} points`);
+      // The page answers a click within 200 ms while training runs.
+      const latency = await page.evaluate(async () => {
+        const button = document.querySelector('[data-testid="optimizer"]');
+        const t0 = performance.now();
+        await new Promise((resolve) => {
+          button.addEventListener("click", resolve, { once: true });
+          button.click();
+        });
+        await new Promise((resolve) => requestAnimationFrame(resolve));
+        return performance.now() - t0;
+      });
+      assert.ok(latency < 200, `click handled in ${latency} ms`);
+      await screenshot(page, "playground-training");
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 600_000 });
+      assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
+      const accuracy = parseFloat((await page.textContent('[data-testid="test-accuracy"]')).match(/([\d.]+)%/)[1]);
+      assert.ok(accuracy > 90, `test accuracy ${accuracy}%`);
+      const progress = await page.textContent('[data-testid="progress-text"]');
+      assert.match(progress, /^Step 200 of 200/);
+      await screenshot(page, "playground-trained");
+      assert.deepEqual(page.problems, []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("without WebGPU the CPU fallback trains, and the page says so", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    await withPage(browser, "train-cpu", "/playground", async (page) => {
+      await page.waitForSelector('[data-testid="gpu-status"][data-state="unavailable"]', { timeout: 30_000 });
+      await startLenet(page, { steps: 30 });
+      assert.match(await page.textContent('[data-testid="run-status"]'), /on the CPU/);
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
+      assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
+      const losses = await page.$eval(".chart polyline", (p) => p.getAttribute("points"));
+      assert.ok(losses.split(" ").length >= 30, "30 loss points drawn");
+      assert.deepEqual(page.problems, []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
