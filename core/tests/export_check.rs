@@ -7,11 +7,11 @@
 
 use std::path::PathBuf;
 
-use pixelgrad::data::{BundledDataset, Dataset, Split};
-use pixelgrad::io::{export_pytorch, write_safetensors, RunSpec};
+use pixelgrad::data::{BatchMix, BundledDataset, Dataset, Split};
+use pixelgrad::io::{export_pytorch, write_safetensors, LossParam, LossSpec, RunSpec};
 use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::{Ctx, Module};
-use pixelgrad::train::{Control, TrainConfig, Trainer};
+use pixelgrad::train::{Control, Penalty, PlateauConfig, TrainConfig, Trainer};
 use pixelgrad::{no_grad, Tensor};
 
 /// Presets checked: LeNet-5 (with and without batch norm), a residual network, and the
@@ -58,9 +58,36 @@ fn export_models_for_the_pytorch_check() {
         pixels.extend(s.image.data().iter().map(|v| (v - 0.1307) / 0.3081));
     }
     let images = Tensor::from_vec(pixels, [32, 1, 28, 28]).expect("images");
-    for name in MODELS {
-        let model_spec = ModelSpec::preset(name).expect("preset");
-        let spec = RunSpec::bundled("mnist", InputSpec::GREY28, 10, model_spec, train_config());
+    // The last export also carries the optional settings: a custom (focal) loss, an L2
+    // penalty, a plateau schedule and cutmix, so train.py runs with each of them.
+    let variants =
+        MODELS
+            .iter()
+            .map(|m| (*m, *m, false))
+            .chain([("lenet5_extras", "lenet5", true)]);
+    for (name, preset, extras) in variants {
+        let model_spec = ModelSpec::preset(preset).expect("preset");
+        let mut spec = RunSpec::bundled("mnist", InputSpec::GREY28, 10, model_spec, train_config());
+        if extras {
+            spec.loss = LossSpec::Custom {
+                source: "param gamma = 2.0 in 0..5\nlet pt = gather(probs, target)\n\
+                         mean(-(1 - pt)^gamma * gather(log_probs, target))"
+                    .into(),
+                params: vec![LossParam {
+                    name: "gamma".into(),
+                    value: 1.5,
+                }],
+            };
+            spec.train.penalty = Some(Penalty::L2(1e-4));
+            spec.train.reduce_on_plateau = Some(PlateauConfig {
+                factor: 0.5,
+                patience: 0,
+                threshold: 1e-4,
+                cooldown: 0,
+                min_lr: 0.0,
+            });
+            spec.train.loader.mix = Some(BatchMix::Cutmix { alpha: 1.0 });
+        }
         let model = spec.build_model().expect("build");
         let mut trainer = Trainer::new(&model, 10, spec.train.clone()).expect("trainer");
         trainer

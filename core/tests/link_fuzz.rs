@@ -19,7 +19,7 @@ use pixelgrad::models::{
 };
 use pixelgrad::nn::Activation;
 use pixelgrad::optim::{AdamConfig, Anneal, OptimizerSpec, Schedule, SgdConfig};
-use pixelgrad::train::TrainConfig;
+use pixelgrad::train::{Penalty, PlateauConfig, TrainConfig};
 
 /// splitmix64: a fixed seed gives the same cases on every machine.
 struct Gen(u64);
@@ -298,6 +298,18 @@ fn spec(g: &mut Gen) -> RunSpec {
     train.max_steps = g.bool().then(|| g.range(1, 100_000));
     train.clip_grad_norm = g.bool().then(|| g.f64(0.01, 100.0));
     train.early_stopping_patience = g.bool().then(|| g.range(1, 50));
+    train.penalty = match g.below(3) {
+        0 => None,
+        1 => Some(Penalty::L1(g.f64(0.0, 1e-3))),
+        _ => Some(Penalty::L2(g.f64(0.0, 1e-3))),
+    };
+    train.reduce_on_plateau = g.bool().then(|| PlateauConfig {
+        factor: g.f64(0.01, 0.99),
+        patience: g.range(0, 20),
+        threshold: g.f64(0.0, 0.01),
+        cooldown: g.range(0, 5),
+        min_lr: g.f64(0.0, 1e-3),
+    });
     let classes = g.range(1, 20);
     let mut s = RunSpec::bundled("mnist", input, classes, model(g, false), train);
     if g.bool() {

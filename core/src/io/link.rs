@@ -9,6 +9,8 @@
 //! the version is checked before the JSON is parsed, and every field is validated. Each failure
 //! is a [`LinkError`] whose message can be shown to a user as it is.
 
+#![warn(missing_docs)]
+
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 
@@ -34,27 +36,50 @@ pub enum LinkError {
     NotALink,
     /// Made by a newer build of the app.
     #[error("this link was made by a newer version of pixelgrad (format {found}; this page reads up to {supported}); reload the page to get the latest version")]
-    FutureVersion { found: u32, supported: u32 },
+    FutureVersion {
+        /// The version the link or file declares.
+        found: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
     /// Longer than any link this app writes.
     #[error("the link is too long ({len} characters; at most {max})")]
-    TooLong { len: usize, max: usize },
+    TooLong {
+        /// Characters given.
+        len: usize,
+        /// Characters accepted.
+        max: usize,
+    },
     /// Bad base64, a broken deflate stream or a failed checksum: usually a link cut short or
     /// mistyped when it was copied.
     #[error("the link is damaged (was it cut short when copied?): {0}")]
     Damaged(String),
     /// Inflates to more than [`MAX_INFLATED_BYTES`].
     #[error("the link unpacks to more than {max} bytes, which pixelgrad never writes")]
-    TooLarge { max: usize },
+    TooLarge {
+        /// Bytes accepted.
+        max: usize,
+    },
     /// The run settings inside are malformed or out of range.
     #[error("the link's {0}")]
     Spec(#[from] RunSpecJsonError),
     /// The spec's version field disagrees with the link's prefix.
     #[error("the link's format version {prefix} does not match its settings (version {spec})")]
-    VersionMismatch { prefix: u32, spec: u32 },
+    VersionMismatch {
+        /// The version in the `pg<N>.` prefix.
+        prefix: u32,
+        /// The version field of the spec.
+        spec: u32,
+    },
     /// Writing: the weights make the link longer than [`MAX_LINK_CHARS`]; share without
     /// weights or export a `.pixelgrad` file instead.
     #[error("with its weights the link would be {len} characters (at most {max}); share it without weights or as a .pixelgrad file")]
-    WeightsTooLarge { len: usize, max: usize },
+    WeightsTooLarge {
+        /// Characters the link would have.
+        len: usize,
+        /// Characters allowed.
+        max: usize,
+    },
 }
 
 /// Encodes `spec` (with its weights, if any) as link text for a URL fragment, without `#`.
@@ -159,6 +184,7 @@ mod tests {
         let link = encode_link(&spec).expect("encodes");
         assert!(link.starts_with("pg1."), "{link}");
         assert!(link.len() < 600, "{} characters", link.len());
+        eprintln!("LeNet-5 link without weights: {} characters", link.len());
         assert_eq!(decode_link(&link).expect("decodes"), spec);
         let url = format!("https://example.org/play?x=1#{link}");
         assert_eq!(decode_link(&url).expect("decodes"), spec);
@@ -170,6 +196,7 @@ mod tests {
         let model = spec.build_model().expect("build");
         spec.weights = Some(LinkWeights::from_model(&model).expect("quantize"));
         let link = encode_link(&spec).expect("encodes");
+        eprintln!("LeNet-5 link with int8 weights: {} characters", link.len());
         let back = decode_link(&link).expect("decodes");
         assert_eq!(back, spec);
         back.build_model().expect("weights fit the model");

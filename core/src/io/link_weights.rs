@@ -4,6 +4,8 @@
 //! and sensitive rest (biases, norms, running statistics) as f32. The binary form is a
 //! hand-written length-prefixed layout read with bounds checks on every length.
 
+#![warn(missing_docs)]
+
 use std::collections::BTreeMap;
 
 use super::run_spec::SpecError;
@@ -18,7 +20,12 @@ const MAX_TENSORS: usize = 4096;
 #[derive(Debug, Clone, PartialEq)]
 pub enum LinkTensor {
     /// `values.len() / scales.len()` values per output channel, each `q * scale`.
-    Int8 { scales: Vec<f32>, values: Vec<i8> },
+    Int8 {
+        /// One positive scale per output channel (dimension 0).
+        scales: Vec<f32>,
+        /// The quantized values, row-major.
+        values: Vec<i8>,
+    },
     /// Kept exact.
     F32(Vec<f32>),
 }
@@ -26,6 +33,7 @@ pub enum LinkTensor {
 /// A model's weights for a link (see the module docs).
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct LinkWeights {
+    /// One entry per `state_dict` tensor, in order.
     pub tensors: Vec<LinkTensor>,
 }
 

@@ -7,6 +7,8 @@
 //! version before the spec, the spec field by field before a model is built from it, and every
 //! tensor's name and shape against that model.
 
+#![warn(missing_docs)]
+
 use std::collections::HashMap;
 
 use safetensors::SafeTensors;
@@ -29,13 +31,23 @@ const FORMAT: &str = "pixelgrad";
 pub enum FileError {
     /// Larger than [`MAX_PIXELGRAD_FILE_BYTES`].
     #[error("the file is too large ({len} bytes; at most {max})")]
-    TooLarge { len: usize, max: usize },
+    TooLarge {
+        /// Bytes given.
+        len: usize,
+        /// Bytes accepted.
+        max: usize,
+    },
     /// Not a safetensors file, or one without pixelgrad's metadata.
     #[error("this is not a .pixelgrad file: {0}")]
     NotPixelgrad(String),
     /// Written by a newer build of the app.
     #[error("this file was made by a newer version of pixelgrad (format {found}; this page reads up to {supported}); reload the page to get the latest version")]
-    FutureVersion { found: u32, supported: u32 },
+    FutureVersion {
+        /// The version the link or file declares.
+        found: u32,
+        /// The newest this build reads.
+        supported: u32,
+    },
     /// The run settings inside are malformed or out of range.
     #[error("the file's {0}")]
     Spec(#[from] RunSpecJsonError),

@@ -3,6 +3,8 @@
 //! share link, the `.pixelgrad` file and the PyTorch export all carry this one type, and every
 //! way in goes through [`RunSpec::validate`] so hostile input never reaches a model builder.
 
+#![warn(missing_docs)]
+
 use serde::{Deserialize, Serialize};
 
 use super::link_weights::LinkWeights;
@@ -61,12 +63,17 @@ pub struct DataSpec {
 pub enum DataSource {
     /// A set shipped with the app (`public/data/<name>.safetensors`): `mnist`,
     /// `fashion-mnist`, `digits`, ...
-    Bundled { name: String },
+    Bundled {
+        /// The file name without extension: lower-case letters, digits, `-` and `_`.
+        name: String,
+    },
     /// The user's own images, which never leave their browser: the link only names them by
     /// content hash (lower-case hex SHA-256 of the data set file) so the app can check that the
     /// right files were loaded, plus the class names to show.
     User {
+        /// Lower-case hex SHA-256 of the data set file.
         sha256: String,
+        /// One display name per class, in label order.
         class_names: Vec<String>,
     },
 }
@@ -79,7 +86,9 @@ pub enum LossSpec {
     CrossEntropy,
     /// A loss written in the loss language (`loss::dsl`), with the values of its sliders.
     Custom {
+        /// The program text as the user wrote it.
         source: String,
+        /// Slider values at the time of sharing (defaults apply to sliders not listed).
         params: Vec<LossParam>,
     },
 }
@@ -88,7 +97,9 @@ pub enum LossSpec {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LossParam {
+    /// The slider's name in the program (`param <name> = ...`).
     pub name: String,
+    /// Its value.
     pub value: f64,
 }
 
@@ -97,7 +108,9 @@ pub struct LossParam {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{field}: {reason}")]
 pub struct SpecError {
+    /// Dotted path of the field.
     pub field: String,
+    /// What is wrong and what is allowed.
     pub reason: String,
 }
 

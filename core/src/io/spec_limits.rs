@@ -3,11 +3,13 @@
 //! parameters, bounded widths, depths and input sizes), so a hostile link cannot make the app
 //! allocate gigabytes before anything is shown.
 
+#![warn(missing_docs)]
+
 use super::run_spec::{DataSource, DataSpec, LossSpec, SpecError};
 use crate::data::Transform;
 use crate::models::{BlockKind, InputSpec, ModelSpec};
 use crate::optim::{OptimizerSpec, Schedule};
-use crate::train::TrainConfig;
+use crate::train::{Penalty, TrainConfig};
 
 /// Most optimizer steps (or samples in a subset) a spec may name.
 pub const MAX_STEPS: u64 = 10_000_000;
@@ -311,6 +313,10 @@ pub(crate) fn check_train(t: &TrainConfig) -> Check {
         OptimizerSpec::Adam(c) => c.validate(),
     };
     opt.map_err(|e| SpecError::new("train.optimizer", e.to_string()))?;
+    if let OptimizerSpec::Sgd(c) = &t.optimizer {
+        fraction("train.optimizer.momentum", c.momentum, true)?;
+        fraction("train.optimizer.dampening", c.dampening, true)?;
+    }
     if t.optimizer.lr() > 10.0 {
         return fail("train.optimizer.lr", "must be at most 10");
     }
@@ -343,6 +349,23 @@ pub(crate) fn check_train(t: &TrainConfig) -> Check {
     }
     if let Some(p) = t.early_stopping_patience {
         within("train.early_stopping_patience", p, 1, 10_000)?;
+    }
+    if let Some(Penalty::L1(l) | Penalty::L2(l)) = t.penalty {
+        if !(0.0..=1.0).contains(&l) {
+            return fail("train.penalty", format!("lambda {l} is outside [0, 1]"));
+        }
+    }
+    if let Some(p) = &t.reduce_on_plateau {
+        if !(p.factor > 0.0 && p.factor < 1.0) {
+            return fail(
+                "train.reduce_on_plateau.factor",
+                format!("{} is outside (0, 1)", p.factor),
+            );
+        }
+        within("train.reduce_on_plateau.patience", p.patience, 0, 10_000)?;
+        within("train.reduce_on_plateau.cooldown", p.cooldown, 0, 10_000)?;
+        fraction("train.reduce_on_plateau.threshold", p.threshold, true)?;
+        fraction("train.reduce_on_plateau.min_lr", p.min_lr, true)?;
     }
     Ok(())
 }

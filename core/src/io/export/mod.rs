@@ -8,6 +8,8 @@
 //! them; the others return [`ExportError::UnsupportedModel`]. `tests/export_check/` checks the
 //! files against PyTorch by hand (logits within 1e-4, two `torchrun` steps on CPU).
 
+#![warn(missing_docs)]
+
 mod model_py;
 mod train_py;
 
@@ -42,20 +44,19 @@ pub enum ExportError {
 pub struct ExportFile {
     /// File name, no directories (`model.py`).
     pub name: String,
+    /// The file's contents.
     pub bytes: Vec<u8>,
 }
 
-/// The PyTorch function for a custom loss: `def loss_fn(logits, target, *, <sliders>)`.
-///
-/// This is the hook for the loss language (`loss::dsl`, with its `to_python`): until it is part
-/// of the crate, custom losses are refused with a clear message rather than exported wrongly.
+/// The PyTorch function for a custom loss, from the loss language's own translation
+/// (`loss::dsl`): `def loss_fn(logits, target, *, ..., <sliders>)`. The source is checked
+/// as the editor checks it (for the model's logits and class targets) so a loss that would not
+/// train here is not exported either.
 pub(crate) fn custom_loss_python(source: &str) -> Result<String, ExportError> {
-    let _ = source;
-    Err(ExportError::CustomLoss(
-        "this build cannot translate the loss language to PyTorch yet; \
-         switch the run to cross-entropy to export it"
-            .into(),
-    ))
+    let env = crate::loss::dsl::Env::default();
+    crate::loss::dsl::compile(source, &env)
+        .map(|loss| loss.to_python())
+        .map_err(|e| ExportError::CustomLoss(e.to_string()))
 }
 
 /// Exports `spec` with `model`'s current weights (built from that spec, trained or not).
@@ -138,10 +139,29 @@ mod tests {
     }
 
     #[test]
+    fn custom_loss_is_translated() {
+        let mut spec = lenet_spec();
+        spec.loss = LossSpec::Custom {
+            source: "param gamma = 2.0 in 0..5\nlet pt = gather(probs, target)\n\
+                     mean(-(1 - pt)^gamma * gather(log_probs, target))"
+                .into(),
+            params: vec![crate::io::LossParam {
+                name: "gamma".into(),
+                value: 1.5,
+            }],
+        };
+        let model = spec.build_model().expect("build");
+        let files = export_pytorch(&spec, &model).expect("export");
+        let train = String::from_utf8(files[2].bytes.clone()).expect("utf-8");
+        assert!(train.contains("def loss_fn(logits, target"), "{train}");
+        assert!(train.contains("LOSS_PARAMS = {\"gamma\": 1.5}"), "{train}");
+    }
+
+    #[test]
     fn unsupported_parts_are_refused_with_reasons() {
         let mut spec = lenet_spec();
         spec.loss = LossSpec::Custom {
-            source: "mean(logits)".into(),
+            source: "mean(logits +".into(),
             params: vec![],
         };
         let model = spec.build_model().expect("build");

@@ -3,6 +3,8 @@
 //! with the spec's settings, and a dependency-free safetensors reader and writer (F32), so
 //! `model.safetensors` loads without any package beyond `torch`.
 
+#![warn(missing_docs)]
+
 use std::fmt::Write;
 
 use super::ExportError;

@@ -2,11 +2,14 @@
 //! as Python) with the run's settings written in as Python literals: constants, the transform
 //! list, the optimizer, the schedule and the loss.
 
+#![warn(missing_docs)]
+
 use super::model_py::py_float;
 use super::ExportError;
 use crate::data::{BatchMix, Transform};
 use crate::io::run_spec::{DataSource, LossSpec, RunSpec};
 use crate::optim::{Anneal, OptimizerSpec, Schedule};
+use crate::train::{Penalty, PlateauConfig};
 
 const TEMPLATE: &str = include_str!("train_template.py");
 
@@ -156,28 +159,66 @@ fn scheduler(s: &Schedule) -> String {
     }
 }
 
-/// The `compute_loss(logits, target, labels)` definition: `target` is the class indices or
-/// the mixed soft targets, `labels` always the class indices.
-fn loss(l: &LossSpec) -> Result<String, ExportError> {
+/// The `compute_loss(logits, target, labels, x)` definition (`target`: class indices or the
+/// mixed soft targets; `labels`: always the class indices; `x`: the input batch, for
+/// `grad_norm`) and whether the loss needs gradients with respect to the input.
+fn loss(l: &LossSpec) -> Result<(String, bool), ExportError> {
     match l {
-        LossSpec::CrossEntropy => Ok(r#"def compute_loss(logits, target, labels):
+        LossSpec::CrossEntropy => Ok((
+            r#"def compute_loss(logits, target, labels, x):
     """Cross-entropy (soft targets under mixup/cutmix) with the run's label smoothing."""
     return F.cross_entropy(logits, target, label_smoothing=LABEL_SMOOTHING)"#
-            .into()),
+                .into(),
+            false,
+        )),
         LossSpec::Custom { source, params } => {
             let function = super::custom_loss_python(source)?;
             let kwargs: Vec<String> = params
                 .iter()
                 .map(|p| format!("{}: {}", py_str(&p.name), py_float(p.value)))
                 .collect();
-            Ok(format!(
-                "{function}\n\nLOSS_PARAMS = {{{}}}\n\n\ndef compute_loss(logits, target, labels):\n    \
-                 \"\"\"The run's custom loss with its slider values.\"\"\"\n    \
-                 return loss_fn(logits, labels, **LOSS_PARAMS)",
+            let code = format!(
+                r#"{function}
+
+LOSS_PARAMS = {{{}}}
+# Slider names that clash with Python get a trailing "_" in loss_fn's signature.
+_LOSS_ARGS = inspect.signature(loss_fn).parameters
+LOSS_KWARGS = {{(k if k in _LOSS_ARGS else k + "_"): v for k, v in LOSS_PARAMS.items()}}
+
+
+def compute_loss(logits, target, labels, x):
+    """The run's custom loss with its slider values."""
+    wrt = x if LOSS_NEEDS_INPUT_GRAD else None
+    return loss_fn(logits, labels, wrt=wrt, **LOSS_KWARGS)"#,
                 kwargs.join(", ")
-            ))
+            );
+            Ok((code, source.contains("grad_norm")))
         }
     }
+}
+
+fn penalty(p: Option<Penalty>) -> String {
+    match p {
+        None => "None, 0.0".into(),
+        Some(Penalty::L1(l)) => format!("\"l1\", {}", py_float(l)),
+        Some(Penalty::L2(l)) => format!("\"l2\", {}", py_float(l)),
+    }
+}
+
+fn plateau(p: Option<PlateauConfig>) -> String {
+    p.map_or_else(
+        || "None".into(),
+        |p| {
+            format!(
+                "dict(factor={}, patience={}, threshold={}, cooldown={}, min_lr={})",
+                py_float(p.factor),
+                p.patience,
+                py_float(p.threshold),
+                p.cooldown,
+                py_float(p.min_lr)
+            )
+        },
+    )
 }
 
 /// The whole `train.py` for `spec`.
@@ -195,6 +236,7 @@ pub fn train_py(spec: &RunSpec) -> Result<String, ExportError> {
     let transforms: Vec<String> = t.loader.augment.transforms.iter().map(transform).collect();
     let py_bool = |b: bool| if b { "True" } else { "False" }.to_string();
     let per_step = t.schedule.interval() == crate::optim::Interval::Step;
+    let (loss, input_grad) = loss(&spec.loss)?;
     let values = [
         ("SEED", t.seed.to_string()),
         ("EPOCHS", t.epochs.to_string()),
@@ -217,7 +259,10 @@ pub fn train_py(spec: &RunSpec) -> Result<String, ExportError> {
         ("OPTIMIZER", optimizer(&t.optimizer)),
         ("SCHEDULER", scheduler(&t.schedule)),
         ("PER_STEP", py_bool(per_step)),
-        ("LOSS", loss(&spec.loss)?),
+        ("PENALTY", penalty(t.penalty)),
+        ("PLATEAU", plateau(t.reduce_on_plateau)),
+        ("LOSS_NEEDS_INPUT_GRAD", py_bool(input_grad)),
+        ("LOSS", loss),
     ];
     let mut out = TEMPLATE.to_string();
     for (key, value) in values {

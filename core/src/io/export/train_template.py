@@ -10,6 +10,7 @@
 # so the global batch stays the run's batch size.
 import argparse
 import hashlib
+import inspect
 import math
 import os
 
@@ -32,6 +33,9 @@ CLIP_GRAD_NORM = {{CLIP_GRAD_NORM}}
 EARLY_STOPPING_PATIENCE = {{EARLY_STOPPING_PATIENCE}}
 SUBSET = {{SUBSET}}
 VAL_FRACTION = {{VAL_FRACTION}}
+PENALTY = {{PENALTY}}  # ("l1" | "l2", lambda): lambda * sum |w| or sum w^2 over trainable weights
+PLATEAU = {{PLATEAU}}  # ReduceLROnPlateau on the validation loss, a factor on the schedule's rate
+LOSS_NEEDS_INPUT_GRAD = {{LOSS_NEEDS_INPUT_GRAD}}
 DATA = {{DATA}}
 DATA_SHA256 = {{DATA_SHA256}}
 
@@ -288,6 +292,10 @@ def main():
     net = DistributedDataParallel(model) if world > 1 else model
     opt = make_optimizer(net.parameters())
     scheduler, per_step = make_scheduler(opt)
+    # pixelgrad multiplies the schedule's rate by a plateau factor (1 until the validation loss
+    # stalls): tracked with torch's ReduceLROnPlateau on a stand-in optimizer at rate 1.
+    factor_opt = torch.optim.SGD([torch.zeros(1, requires_grad=True)], lr=1.0)
+    plateau = lr_scheduler.ReduceLROnPlateau(factor_opt, "min", threshold_mode="rel", **PLATEAU) if PLATEAU else None
 
     images, labels = load_split(args.data, "train")
     if SUBSET is not None:
@@ -311,11 +319,23 @@ def main():
             x, target = mix(x, y, aug)
             x, target, y = x.to(device), target.to(device), y.to(device)
             opt.zero_grad(set_to_none=True)
-            loss = compute_loss(net(x), target, y)
+            if LOSS_NEEDS_INPUT_GRAD:
+                x.requires_grad_(True)
+            loss = compute_loss(net(x), target, y, x)
+            if PENALTY[0] is not None:
+                weights = [p for p in net.parameters() if p.requires_grad]
+                term = sum((p.abs() if PENALTY[0] == "l1" else p.square()).sum() for p in weights)
+                loss = loss + PENALTY[1] * term
             loss.backward()
             if CLIP_GRAD_NORM is not None:
                 torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP_GRAD_NORM)
+            factor = factor_opt.param_groups[0]["lr"]
+            rates = [g["lr"] for g in opt.param_groups]
+            for g in opt.param_groups:
+                g["lr"] *= factor
             opt.step()
+            for g, r in zip(opt.param_groups, rates):
+                g["lr"] = r
             step += 1
             if per_step:
                 scheduler.step()
@@ -326,6 +346,8 @@ def main():
         if not per_step:
             scheduler.step()
         val_loss, acc = evaluate(model, val_images, val_labels, device)
+        if plateau is not None:
+            plateau.step(val_loss)
         if rank == 0:
             print(f"epoch {epoch} val loss {val_loss:.4f} accuracy {acc:.4f}", flush=True)
         if args.max_steps is not None and step >= args.max_steps:
