@@ -8,6 +8,7 @@ use super::diagnostic::Span;
 /// A parsed loss source.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Program {
+    /// The `param` and `let` statements, in source order.
     pub stmts: Vec<Stmt>,
     /// The value to minimize.
     pub result: Expr,
@@ -28,7 +29,9 @@ impl Program {
 /// A statement before the result.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Stmt {
+    /// A slider declaration.
     Param(ParamDecl),
+    /// A named intermediate value.
     Let(LetBinding),
 }
 
@@ -36,41 +39,60 @@ pub enum Stmt {
 /// (serializable, so the worker can send the sliders to the page).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ParamDecl {
+    /// The slider's name, as the source and the `RunSpec` spell it.
     pub name: String,
+    /// Where the name is, for messages about it.
     pub name_span: Span,
+    /// The value before the user moves the slider.
     pub default: f64,
+    /// Lower end of the slider (inclusive).
     pub lo: f64,
+    /// Upper end of the slider (inclusive).
     pub hi: f64,
+    /// The whole declaration.
     pub span: Span,
 }
 
 /// `let NAME = EXPR`: evaluated once, reused by name.
 #[derive(Debug, Clone, PartialEq)]
 pub struct LetBinding {
+    /// The bound name.
     pub name: String,
+    /// Where the name is, for messages about it.
     pub name_span: Span,
+    /// The value, evaluated once.
     pub value: Expr,
 }
 
 /// An expression with its span.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Expr {
+    /// What the expression is.
     pub kind: ExprKind,
+    /// Its bytes in the source.
     pub span: Span,
 }
 
 /// The expression forms.
 #[derive(Debug, Clone, PartialEq)]
 pub enum ExprKind {
+    /// A literal.
     Number(f64),
     /// `true` / `false`: only as the `keepdim` flag of a reduction.
     Bool(bool),
+    /// An input, a head, a slider or a `let` name.
     Name(String),
+    /// Unary minus.
     Neg(Box<Expr>),
+    /// An infix operation.
     Binary(BinOp, Box<Expr>, Box<Expr>),
+    /// A call of a built-in function.
     Call {
+        /// The function's name as written.
         name: String,
+        /// Where the name is (for unknown-function messages).
         name_span: Span,
+        /// The arguments.
         args: Vec<Expr>,
     },
 }
@@ -78,16 +100,27 @@ pub enum ExprKind {
 /// Infix operators; comparisons give 1.0 / 0.0 and carry no gradient.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum BinOp {
+    /// `+`
     Add,
+    /// `-`
     Sub,
+    /// `*`
     Mul,
+    /// `/`
     Div,
+    /// `^` or `**`
     Pow,
+    /// `<`
     Lt,
+    /// `<=`
     Le,
+    /// `>`
     Gt,
+    /// `>=`
     Ge,
+    /// `==`
     Eq,
+    /// `!=`
     Ne,
 }
 

@@ -4,42 +4,74 @@
 /// A built-in function of the loss language.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Func {
+    /// `exp(x)`
     Exp,
+    /// `log(x)`
     Log,
+    /// `sqrt(x)`
     Sqrt,
+    /// `abs(x)`
     Abs,
+    /// `square(x)`
     Square,
+    /// `relu(x)`
     Relu,
+    /// `sigmoid(x)`
     Sigmoid,
+    /// `tanh(x)`
     Tanh,
+    /// `softplus(x)`
     Softplus,
+    /// `sign(x)`
     Sign,
+    /// `detach(x)`
     Detach,
+    /// `maximum(a, b)`
     Maximum,
+    /// `minimum(a, b)`
     Minimum,
+    /// `pow(x, p)`
     Pow,
+    /// `clamp(x, lo[, hi])`
     Clamp,
+    /// `where(cond, a, b)`
     Where,
+    /// `softmax(x[, axis])`
     Softmax,
+    /// `log_softmax(x[, axis])`
     LogSoftmax,
+    /// `gather(x, index)`
     Gather,
+    /// `sum(x[, axis[, keepdim]])`
     Sum,
+    /// `mean(x[, axis[, keepdim]])`
     Mean,
+    /// `max(x[, axis[, keepdim]])`
     Max,
+    /// `min(x[, axis[, keepdim]])`
     Min,
+    /// `logsumexp(x[, axis[, keepdim]])`
     Logsumexp,
+    /// `norm(x[, axis[, keepdim]])`
     Norm,
+    /// `grad_norm(x)`
     GradNorm,
 }
 
 /// Editor-facing description of a function.
 #[derive(Debug, Clone, Copy)]
 pub struct FuncInfo {
+    /// Which function.
     pub func: Func,
+    /// Its name in the source.
     pub name: &'static str,
+    /// Fewest arguments accepted.
     pub min_args: usize,
+    /// Most arguments accepted.
     pub max_args: usize,
+    /// How the call reads, e.g. `clamp(x, lo[, hi])`.
     pub signature: &'static str,
+    /// One sentence for hover help.
     pub doc: &'static str,
 }
 

@@ -7,7 +7,9 @@ use serde::{Deserialize, Serialize};
 /// `start <= end <= source.len()` and lies on `char` boundaries, so the editor can slice with it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 pub struct Span {
+    /// First byte.
     pub start: usize,
+    /// One past the last byte.
     pub end: usize,
 }
 
@@ -32,7 +34,9 @@ impl Span {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
+    /// The source is rejected.
     Error,
+    /// Accepted, but likely not what the user wants.
     Warning,
 }
 
@@ -41,16 +45,22 @@ pub enum Severity {
 pub struct Fix {
     /// What the button says, e.g. "clamp the divisor away from zero".
     pub label: String,
+    /// The text to replace.
     pub span: Span,
+    /// What to put there.
     pub replacement: String,
 }
 
 /// One message about the source, anchored at the span that caused it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Diagnostic {
+    /// Error or warning.
     pub severity: Severity,
+    /// The bytes that caused it.
     pub span: Span,
+    /// What is wrong and what to do, in one or two sentences.
     pub message: String,
+    /// An edit that resolves it, when there is an obvious one.
     pub fix: Option<Fix>,
 }
 

@@ -49,11 +49,13 @@ pub const INPUTS: &[(&str, &str)] = &[
 /// The static type of a value.
 #[derive(Debug, Clone, PartialEq)]
 pub struct Ty {
+    /// Symbolic shape; empty for a scalar.
     pub shape: SymShape,
     /// Made only of numbers and sliders (foldable to one `f64`).
     pub constant: bool,
     /// Gradient flows from it to the model.
     pub grad: bool,
+    /// What is known about the sign of its elements (for the NaN warnings).
     pub sign: Sign,
 }
 

@@ -11,32 +11,52 @@ pub enum LossError {
     /// The loss names an input the caller did not pass (`features`, a head, the `grad_norm`
     /// input).
     #[error("the loss needs `{name}`, which was not provided")]
-    MissingInput { name: String },
+    MissingInput {
+        /// The input, e.g. `features`.
+        name: String,
+    },
     /// An input tensor's shape does not fit the others (`expected` is symbolic, e.g. `[B, C]`).
     #[error("`{name}` should have shape {expected} but has {got:?}")]
     BadInput {
+        /// The input.
         name: String,
+        /// Its symbolic shape.
         expected: String,
+        /// The shape it had.
         got: Vec<usize>,
     },
     /// A slider value the loss does not declare.
     #[error("the loss has no slider `{name}`")]
-    UnknownParam { name: String },
+    UnknownParam {
+        /// The name given.
+        name: String,
+    },
     /// A slider value outside its declared range (or not finite).
     #[error("slider `{name}` = {value} is outside its range {lo}..{hi}")]
     ParamOutOfRange {
+        /// The slider.
         name: String,
+        /// The value given.
         value: f64,
+        /// Lower end of its range.
         lo: f64,
+        /// Upper end of its range.
         hi: f64,
     },
     /// Evaluating on this batch would cost more than the bound (element operations).
     #[error("the loss would take {cost} element operations on this batch, over the limit {limit}")]
-    TooCostly { cost: u64, limit: u64 },
+    TooCostly {
+        /// Estimated element operations.
+        cost: u64,
+        /// The bound, [`MAX_COST`](super::limits::MAX_COST).
+        limit: u64,
+    },
     /// A tensor operation failed at `span` (e.g. a class index out of range).
     #[error("at bytes {}..{}: {source}", .span.start, .span.end)]
     Tensor {
+        /// The expression whose operation failed.
         span: Span,
+        /// The core's error.
         #[source]
         source: crate::Error,
     },

@@ -52,6 +52,8 @@
 //! training starts, [`Loss::evaluate`] per batch, [`gradcheck`] for "check gradient",
 //! [`to_python`] for the export, [`PRESETS`] for the menu.
 
+#![warn(missing_docs)]
+
 mod ast;
 mod builtins;
 mod check_call;

@@ -9,6 +9,7 @@ pub struct Preset {
     pub name: &'static str,
     /// One line for the menu.
     pub description: &'static str,
+    /// The loss-language source, shown in the editor.
     pub source: &'static str,
     /// Output heads the preset names (the model must have them).
     pub heads: &'static [&'static str],

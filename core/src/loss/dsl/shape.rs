@@ -6,6 +6,7 @@
 /// One symbolic dimension.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum Dim {
+    /// A size-1 dimension (from `keepdim`).
     One,
     /// Batch size.
     B,
@@ -58,8 +59,11 @@ pub fn broadcast(a: &[Dim], b: &[Dim]) -> Result<SymShape, (Dim, Dim)> {
 /// Concrete sizes of the symbols for one batch.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Sizes {
+    /// `B`: samples in the batch.
     pub batch: usize,
+    /// `C`: classes.
     pub classes: usize,
+    /// `F`: width of `features` (0 when absent).
     pub features: usize,
 }
 
