@@ -8,8 +8,8 @@ use serde::{Deserialize, Serialize};
 use super::blocks::{named, run};
 use crate::error::{Error, Result};
 use crate::nn::{
-    param, push_param, Activation, Conv2d, Ctx, Dropout, LayerNorm, Linear, Module,
-    MultiheadAttention, NamedTensor, Sequential,
+    param, push_param, Activation, Ctx, Dropout, LayerNorm, Linear, Module, MultiheadAttention,
+    NamedTensor, PatchEmbedding, Sequential,
 };
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -56,9 +56,8 @@ impl Module for EncoderBlock {
 
 /// The network.
 pub struct VisionTransformer {
-    class_token: Tensor,
-    conv_proj: Conv2d,
-    pos_embedding: Tensor,
+    /// Holds torchvision's `class_token`, `conv_proj` and `encoder.pos_embedding`.
+    embed: PatchEmbedding,
     layers: Sequential,
     ln: LayerNorm,
     dropout: Dropout,
@@ -82,15 +81,7 @@ impl VisionTransformer {
                 format!("image size {image_size} is not a multiple of patch size {p}"),
             ));
         }
-        let seq = (image_size / p).pow(2) + 1;
-        let conv_proj = Conv2d::new(in_c, d, p, p, 0, 1, 1, true, rng)?;
-        let fan_in = (in_c * p * p) as f32;
-        conv_proj.weight.set_data(&Tensor::normal(
-            conv_proj.weight.dims().to_vec(),
-            0.0,
-            (1.0 / fan_in).sqrt(),
-            rng,
-        ))?;
+        let embed = PatchEmbedding::new(in_c, image_size, p, d, rng)?;
         let mut layers = Sequential::new();
         for i in 0..cfg.num_layers {
             let mut l1 = Linear::new(d, cfg.mlp_dim, true, rng)?;
@@ -122,9 +113,7 @@ impl VisionTransformer {
         head.weight.set_data(&Tensor::zeros([classes, d]))?;
         head.bias = Some(param(Tensor::zeros([classes])));
         Ok(VisionTransformer {
-            class_token: param(Tensor::zeros([1, 1, d])),
-            conv_proj,
-            pos_embedding: param(Tensor::normal([1, seq, d], 0.0, 0.02, rng)),
+            embed,
             layers,
             ln: LayerNorm::new(d, 1e-6),
             dropout: Dropout { p: cfg.dropout },
@@ -135,21 +124,11 @@ impl VisionTransformer {
 
 impl Module for VisionTransformer {
     fn forward(&self, x: &Tensor, ctx: &mut Ctx) -> Result<Tensor> {
-        let n = x.dims()[0];
-        let d = self.class_token.dims()[2];
-        let h = run(ctx, "conv_proj", &self.conv_proj, x)?;
-        let tokens = h.flatten(2, -1)?.permute(&[0, 2, 1])?;
-        let cls = self.class_token.expand_to(&[n, 1, d])?;
-        let h = Tensor::cat(&[cls, tokens], 1)?;
-        if h.dims()[1] != self.pos_embedding.dims()[1] {
-            return Err(Error::shapes(
-                "ViT",
-                &[x.dims(), self.pos_embedding.dims()],
-                "input size differs from the configured image size",
-            ));
-        }
+        let n = x.dims().first().copied().unwrap_or(0);
+        let d = self.embed.dim();
+        let h = ctx.child("conv_proj", |c| self.embed.forward(x, c))?;
         let h = ctx.child("encoder", |ctx| {
-            let h = self.dropout.forward(&h.add(&self.pos_embedding)?, ctx)?;
+            let h = self.dropout.forward(&h, ctx)?;
             let h = run(ctx, "layers", &self.layers, &h)?;
             run(ctx, "ln", &self.ln, &h)
         })?;
@@ -158,9 +137,14 @@ impl Module for VisionTransformer {
     }
 
     fn named_tensors(&self, prefix: &str, out: &mut Vec<NamedTensor>) {
-        push_param(out, prefix, "class_token", &self.class_token);
-        named(&self.conv_proj, prefix, "conv_proj", out);
-        push_param(out, prefix, "encoder.pos_embedding", &self.pos_embedding);
+        push_param(out, prefix, "class_token", &self.embed.class_token);
+        named(&self.embed.proj, prefix, "conv_proj", out);
+        push_param(
+            out,
+            prefix,
+            "encoder.pos_embedding",
+            &self.embed.pos_embedding,
+        );
         named(&self.layers, prefix, "encoder.layers", out);
         named(&self.ln, prefix, "encoder.ln", out);
         named(&self.head, prefix, "heads.head", out);

@@ -12,6 +12,7 @@ mod conv;
 mod ctx;
 mod linear;
 mod norm;
+mod patch;
 mod pool;
 mod se;
 mod state;
@@ -24,6 +25,7 @@ pub use conv::Conv2d;
 pub use ctx::{Ctx, Record};
 pub use linear::{Flatten, Identity, Linear};
 pub use norm::{BatchNorm2d, LayerNorm, LayerNorm2d};
+pub use patch::PatchEmbedding;
 pub use pool::{AdaptiveAvgPool2d, AvgPool2d, MaxPool2d};
 pub use se::SqueezeExcitation;
 pub use state::{
