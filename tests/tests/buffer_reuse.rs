@@ -23,7 +23,7 @@ fn compute() -> Result<Vec<Vec<f32>>> {
     let target: Vec<f32> = (0..45).map(|i| (i * 7 % 10) as f32).collect();
     let target = Tensor::from_vec(target, [45])?;
     let loss = logits.cross_entropy(&target, &CrossEntropyOptions::default())?;
-    let grads = pixelgrad::grad(&[loss.clone()], &[x, w, fc], false)?;
+    let grads = pixelgrad::grad(std::slice::from_ref(&loss), &[x, w, fc], false)?;
     let mut out = vec![loss.to_vec_f32()?, logits.to_vec_f32()?];
     for g in grads {
         out.push(g.to_vec_f32()?);
