@@ -89,7 +89,17 @@ fn find<'a>(report: &'a Value, workload: &str) -> Option<&'a Value> {
         .find(|r| r["workload"] == workload)
 }
 
+/// `cargo xtask bench [native|browser] [options]`: both suites by default, or one of them.
 pub fn run(args: &[String]) -> Result<(), String> {
+    match args.first().map(String::as_str) {
+        Some("native") => native(&args[1..]),
+        Some("browser") => crate::bench_browser::run(&args[1..]),
+        _ => native(args).and_then(|()| crate::bench_browser::run(args)),
+    }
+}
+
+/// pixelgrad native CPU against PyTorch CPU.
+fn native(args: &[String]) -> Result<(), String> {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"))
         .parent()
         .ok_or("no workspace root")?

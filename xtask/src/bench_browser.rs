@@ -19,8 +19,8 @@ const TARGET: &str = "wasm32-unknown-unknown";
 const USAGE: &str = "usage: cargo xtask bench browser [options]
   --configs LIST   lib:backend list (default: every one), e.g. pixelgrad:cpu,jax:wasm
   --work LIST      workloads (default lenet,mlp,matmul)
-  --steps N        timed steps per workload (default 30; median reported)
-  --warmup W       warm-up steps (default 5)
+  --steps N, --N N timed steps per workload (default 30; median reported)
+  --warmup W, --W W  warm-up steps (default 5)
   --cap MS         stop timing a workload after MS of timed wall-clock (default 60000)
   --wait-idle S    wait up to S seconds for an idle machine before each config (default 60)
   --attempts K     rerun a config up to K times while other processes contend (default 1)
@@ -32,17 +32,22 @@ pub fn run(args: &[String]) -> Result<(), String> {
     let mut build = true;
     let mut it = args.iter();
     while let Some(flag) = it.next() {
-        if flag == "--no-build" {
-            build = false;
-            continue;
+        match flag.as_str() {
+            "--no-build" => {
+                build = false;
+                continue;
+            }
+            // The native bench's own flag; `cargo xtask bench` passes its arguments to both.
+            "--no-torch" => continue,
+            _ => {}
         }
         let value = it
             .next()
             .ok_or_else(|| format!("{flag} needs a value\n{USAGE}"))?;
         let name = match flag.as_str() {
             "--report" => return report::print_file(Path::new(value)),
-            "--steps" => "--N",
-            "--warmup" => "--W",
+            "--steps" | "--N" => "--N",
+            "--warmup" | "--W" => "--W",
             "--configs" | "--work" | "--cap" | "--wait-idle" | "--attempts" => flag,
             _ => return Err(format!("unknown option {flag}\n{USAGE}")),
         };
