@@ -117,7 +117,23 @@ pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> 
         }
         return y;
     }
-    for_each_argmax(x, g, p, |o, base, i| y[o] = x[base + i]);
+    // Values only: a running NaN-propagating max, no index bookkeeping.
+    let hw = windows(g.oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
+    let ww = windows(g.ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
+    let mut out = y.iter_mut();
+    for plane in x.chunks_exact((g.h * g.w).max(1)).take(g.planes) {
+        for &(h0, h1) in &hw {
+            for &(w0, w1) in &ww {
+                let mut m = T::NEG_INFINITY;
+                for ih in h0..h1 {
+                    for &v in &plane[ih * g.w + w0..ih * g.w + w1] {
+                        m = max_keep_first(m, v);
+                    }
+                }
+                *out.next().expect("one output per window") = m;
+            }
+        }
+    }
     y
 }
 
