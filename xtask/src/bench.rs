@@ -150,8 +150,8 @@ fn native(args: &[String]) -> Result<(), String> {
     };
 
     println!(
-        "\n{:<8} {:>16} {:>16} {:>10}",
-        "workload", "pixelgrad ms", "pytorch ms", "ratio"
+        "\n{:<8} {:>14} {:>16} {:>14} {:>8}",
+        "workload", "pixelgrad ms", "(cpu ms/step)", "pytorch ms", "ratio"
     );
     let mut ratios = serde_json::Map::new();
     for work in ["lenet", "mlp", "matmul"] {
@@ -163,10 +163,12 @@ fn native(args: &[String]) -> Result<(), String> {
             .and_then(|r| r["median_ms"].as_f64());
         let ratio = tm.map(|t| pm / t);
         let fmt = |v: Option<f64>, d: usize| v.map_or("-".to_string(), |v| format!("{v:.d$}"));
+        let cpu = p["cpu_ms_per_step"].as_f64();
         println!(
-            "{:<8} {:>16.3} {:>16} {:>10}",
+            "{:<8} {:>14.3} {:>16} {:>14} {:>8}",
             work,
             pm,
+            fmt(cpu, 2),
             fmt(tm, 3),
             fmt(ratio, 2)
         );
@@ -177,14 +179,18 @@ fn native(args: &[String]) -> Result<(), String> {
             let g = |r: &Value| r["gflops"].as_f64();
             let tg = torch.as_ref().and_then(|t| find(t, work)).and_then(g);
             println!(
-                "{:<8} {:>12} GF/s {:>11} GF/s",
+                "{:<8} {:>9} GF/s {:>16} {:>9} GF/s",
                 "",
                 fmt(g(p), 1),
+                "",
                 fmt(tg, 1)
             );
         }
     }
-    println!("(ratio = pixelgrad / pytorch median step time; below 1 means pixelgrad is faster)");
+    println!("(ratio = pixelgrad / pytorch median step time, below 1 means pixelgrad is faster;");
+    println!(
+        " cpu ms/step = pixelgrad process CPU time per step, all threads, robust to contention)"
+    );
 
     let stamp = SystemTime::now()
         .duration_since(UNIX_EPOCH)
