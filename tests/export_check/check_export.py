@@ -8,6 +8,8 @@
    images and pixelgrad's logits for them.
 2. For each export: model.py + model.safetensors must give pixelgrad's logits (max abs error
    < 1e-4), and `torchrun --nproc_per_node=2 train.py` must run two steps on CPU (gloo).
+3. Where `onnx` and `onnxruntime` are installed: model.onnx passes `onnx.checker` and
+   onnxruntime gives the same logits (< 1e-4).
 """
 import argparse
 import importlib.util
@@ -46,6 +48,22 @@ def check_logits(folder):
         sys.path.remove(folder)
 
 
+def check_onnx(folder):
+    """Max logit error of model.onnx under onnxruntime, or None when not checked."""
+    path = os.path.join(folder, "model.onnx")
+    try:
+        import onnx
+        import onnxruntime
+    except ImportError:
+        return None
+    onnx.checker.check_model(onnx.load(path), full_check=True)
+    session = onnxruntime.InferenceSession(path, providers=["CPUExecutionProvider"])
+    check = import_from(os.path.join(folder, "model.py"), "model_for_onnx").read_safetensors(
+        os.path.join(folder, "check.safetensors"))
+    (logits,) = session.run(["logits"], {"images": check["images"].numpy()})
+    return float(abs(torch.from_numpy(logits) - check["logits"]).max())
+
+
 def check_torchrun(folder):
     out = os.path.join(folder, "trained.safetensors")
     with socket.socket() as s:
@@ -73,11 +91,13 @@ def main():
     for name in sorted(os.listdir(out)):
         folder = os.path.join(out, name)
         err = check_logits(folder)
+        onnx_err = check_onnx(folder)
         ok, steps, log = check_torchrun(folder)
-        good = err < TOLERANCE and ok
+        good = err < TOLERANCE and ok and (onnx_err is None or onnx_err < TOLERANCE)
         failures += not good
-        print(f"{'ok  ' if good else 'FAIL'} {name:22} max |logit diff| {err:.2e}  torchrun 2x2 steps: "
-              f"{'ok' if ok else 'failed'}  {steps[-1] if steps else ''}")
+        onnx_text = "not checked" if onnx_err is None else f"{onnx_err:.2e}"
+        print(f"{'ok  ' if good else 'FAIL'} {name:22} max |logit diff| {err:.2e}  onnx {onnx_text}  "
+              f"torchrun 2x2 steps: {'ok' if ok else 'failed'}  {steps[-1] if steps else ''}")
         if not ok:
             print(log)
     print(f"torch {torch.__version__}; {failures} failure(s); exports in {out}")

@@ -1,5 +1,6 @@
 //! "Continue in PyTorch": a run exported as files for users who outgrow the browser.
-//! `model.safetensors` (the weights under PyTorch `state_dict` names), `model.py` (the same
+//! `model.safetensors` (the weights under PyTorch `state_dict` names), `model.onnx` (for
+//! inference elsewhere), `model.py` (the same
 //! architecture in `torch.nn`), `train.py` (the same data pipeline, optimizer, schedule and
 //! loss; runs on one device or under `torchrun --nproc_per_node=N` with
 //! DistributedDataParallel), `run_spec.json` and a `README.md`.
@@ -11,9 +12,12 @@
 #![warn(missing_docs)]
 
 mod model_py;
+mod onnx;
+mod protobuf;
 mod train_py;
 
 pub use model_py::model_py;
+pub use onnx::onnx_model;
 pub use train_py::train_py;
 
 use std::collections::HashMap;
@@ -73,13 +77,20 @@ pub fn export_pytorch(spec: &RunSpec, model: &Model) -> Result<Vec<ExportFile>, 
         name: name.into(),
         bytes,
     };
-    Ok(vec![
-        file("model.safetensors", weights),
+    let mut files = vec![file("model.safetensors", weights)];
+    // The ONNX graph is a bonus: a setting it cannot express leaves it out, not the export.
+    match onnx_model(model) {
+        Ok(bytes) => files.push(file("model.onnx", bytes)),
+        Err(ExportError::UnsupportedModel(_)) => {}
+        Err(e) => return Err(e),
+    }
+    files.extend([
         file("model.py", model_py.into_bytes()),
         file("train.py", train_py.into_bytes()),
         file("run_spec.json", json.into_bytes()),
         file("README.md", readme(spec).into_bytes()),
-    ])
+    ]);
+    Ok(files)
 }
 
 fn readme(spec: &RunSpec) -> String {
@@ -124,17 +135,18 @@ mod tests {
             names,
             [
                 "model.safetensors",
+                "model.onnx",
                 "model.py",
                 "train.py",
                 "run_spec.json",
                 "README.md"
             ]
         );
-        let train = String::from_utf8(files[2].bytes.clone()).expect("utf-8");
+        let train = String::from_utf8(files[3].bytes.clone()).expect("utf-8");
         assert!(!train.contains("{{"), "unfilled placeholder");
         assert!(train.contains("torch.optim.SGD(params, lr=0.05, momentum=0.9"));
         assert!(train.contains("CosineAnnealingLR(opt, T_max=2, eta_min=0.0)"));
-        let py = String::from_utf8(files[1].bytes.clone()).expect("utf-8");
+        let py = String::from_utf8(files[2].bytes.clone()).expect("utf-8");
         assert!(py.contains("return LeNet(1, 28, 28, False, 10)"), "{py}");
     }
 
@@ -152,7 +164,7 @@ mod tests {
         };
         let model = spec.build_model().expect("build");
         let files = export_pytorch(&spec, &model).expect("export");
-        let train = String::from_utf8(files[2].bytes.clone()).expect("utf-8");
+        let train = String::from_utf8(files[3].bytes.clone()).expect("utf-8");
         assert!(train.contains("def loss_fn(logits, target"), "{train}");
         assert!(train.contains("LOSS_PARAMS = {\"gamma\": 1.5}"), "{train}");
     }

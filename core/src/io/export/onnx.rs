@@ -1,0 +1,443 @@
+//! `model.onnx`: the trained model for inference elsewhere (onnxruntime, TensorRT, browsers).
+//! ONNX IR 8, opset 17, input `images` `[N, C, H, W]` (any N), output `logits` `[N, classes]`;
+//! initializers carry the `state_dict` names. The graph is written per family, following the
+//! same layer walk as `model.py`, with the protobuf encoded by hand (`protobuf.rs`). Families:
+//! those of `model.py` (MLP, LeNet-5, VGG, ResNet/ResNeXt, ensembles of them).
+
+#![warn(missing_docs)]
+
+use std::collections::{HashMap, HashSet};
+
+use super::protobuf::Message;
+use super::ExportError;
+use crate::models::{BlockKind, Model, ModelSpec};
+use crate::nn::{state_dict, Activation};
+use crate::tensor::Tensor;
+
+const IR_VERSION: i64 = 8;
+const OPSET: i64 = 17;
+const FLOAT: i64 = 1;
+
+/// A graph under construction.
+struct Graph {
+    weights: HashMap<String, Tensor>,
+    used: HashSet<String>,
+    nodes: Vec<Message>,
+    inits: Vec<Message>,
+    next: usize,
+}
+
+fn attr_int(name: &str, v: i64) -> Message {
+    let mut a = Message::default();
+    a.string(1, name).int(3, v).int(20, 2);
+    a
+}
+
+fn attr_ints(name: &str, v: &[i64]) -> Message {
+    let mut a = Message::default();
+    a.string(1, name);
+    for &x in v {
+        a.int(8, x);
+    }
+    a.int(20, 7);
+    a
+}
+
+fn attr_float(name: &str, v: f32) -> Message {
+    let mut a = Message::default();
+    a.string(1, name).float(2, v).int(20, 1);
+    a
+}
+
+fn tensor_proto(name: &str, dims: &[usize], values: &[f32]) -> Message {
+    let mut t = Message::default();
+    for &d in dims {
+        t.int(1, d as i64);
+    }
+    t.int(2, FLOAT).string(8, name);
+    let raw: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
+    t.bytes(9, &raw);
+    t
+}
+
+impl Graph {
+    fn node(&mut self, op: &str, inputs: &[&str], attrs: &[Message]) -> String {
+        self.next += 1;
+        let out = format!("{}_{}", op.to_lowercase(), self.next);
+        self.node_to(op, inputs, attrs, out)
+    }
+
+    fn node_to(&mut self, op: &str, inputs: &[&str], attrs: &[Message], out: String) -> String {
+        let mut n = Message::default();
+        for i in inputs {
+            n.string(1, i);
+        }
+        n.string(2, &out).string(3, &out).string(4, op);
+        for a in attrs {
+            n.message(5, a);
+        }
+        self.nodes.push(n);
+        out
+    }
+
+    /// The named `state_dict` tensor as an initializer (added once).
+    fn init(&mut self, name: &str) -> Result<String, ExportError> {
+        if self.used.insert(name.to_string()) {
+            let t = self
+                .weights
+                .get(name)
+                .ok_or_else(|| ExportError::Weights(format!("no tensor `{name}`")))?;
+            let values = t
+                .to_vec_f32()
+                .map_err(|e| ExportError::Weights(e.to_string()))?;
+            self.inits.push(tensor_proto(name, t.dims(), &values));
+        }
+        Ok(name.to_string())
+    }
+
+    fn constant(&mut self, name: &str, v: f32) -> String {
+        if self.used.insert(name.to_string()) {
+            self.inits.push(tensor_proto(name, &[], &[v]));
+        }
+        name.to_string()
+    }
+
+    fn conv(
+        &mut self,
+        x: &str,
+        p: &str,
+        stride: i64,
+        pad: i64,
+        groups: i64,
+    ) -> Result<String, ExportError> {
+        let w = self.init(&format!("{p}weight"))?;
+        let mut inputs = vec![x.to_string(), w];
+        if self.weights.contains_key(&format!("{p}bias")) {
+            inputs.push(self.init(&format!("{p}bias"))?);
+        }
+        let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        let attrs = [
+            attr_ints("strides", &[stride, stride]),
+            attr_ints("pads", &[pad; 4]),
+            attr_int("group", groups),
+        ];
+        Ok(self.node("Conv", &refs, &attrs))
+    }
+
+    fn bn(&mut self, x: &str, p: &str) -> Result<String, ExportError> {
+        let names = ["weight", "bias", "running_mean", "running_var"];
+        let mut inputs = vec![x.to_string()];
+        for n in names {
+            inputs.push(self.init(&format!("{p}{n}"))?);
+        }
+        let refs: Vec<&str> = inputs.iter().map(String::as_str).collect();
+        Ok(self.node("BatchNormalization", &refs, &[attr_float("epsilon", 1e-5)]))
+    }
+
+    fn gemm(&mut self, x: &str, p: &str) -> Result<String, ExportError> {
+        let w = self.init(&format!("{p}weight"))?;
+        let b = self.init(&format!("{p}bias"))?;
+        Ok(self.node("Gemm", &[x, &w, &b], &[attr_int("transB", 1)]))
+    }
+
+    fn max_pool(&mut self, x: &str, k: i64, s: i64, p: i64) -> String {
+        let attrs = [
+            attr_ints("kernel_shape", &[k, k]),
+            attr_ints("strides", &[s, s]),
+            attr_ints("pads", &[p; 4]),
+        ];
+        self.node("MaxPool", &[x], &attrs)
+    }
+
+    fn relu(&mut self, x: &str) -> String {
+        self.node("Relu", &[x], &[])
+    }
+
+    fn flatten(&mut self, x: &str) -> String {
+        self.node("Flatten", &[x], &[attr_int("axis", 1)])
+    }
+
+    fn activation(&mut self, a: Activation, x: &str) -> String {
+        match a {
+            Activation::Relu => self.relu(x),
+            Activation::Relu6 => {
+                let (lo, hi) = (self.constant("const_0", 0.0), self.constant("const_6", 6.0));
+                self.node("Clip", &[x, &lo, &hi], &[])
+            }
+            Activation::LeakyRelu(s) => {
+                self.node("LeakyRelu", &[x], &[attr_float("alpha", s as f32)])
+            }
+            Activation::Gelu => {
+                let r2 = self.constant("const_sqrt2", std::f32::consts::SQRT_2);
+                let (one, half) = (
+                    self.constant("const_1", 1.0),
+                    self.constant("const_half", 0.5),
+                );
+                let e = self.node("Div", &[x, &r2], &[]);
+                let e = self.node("Erf", &[&e], &[]);
+                let e = self.node("Add", &[&e, &one], &[]);
+                let e = self.node("Mul", &[x, &e], &[]);
+                self.node("Mul", &[&e, &half], &[])
+            }
+            Activation::Silu => {
+                let s = self.node("Sigmoid", &[x], &[]);
+                self.node("Mul", &[x, &s], &[])
+            }
+            Activation::Hardswish => self.node("HardSwish", &[x], &[]),
+            Activation::Sigmoid => self.node("Sigmoid", &[x], &[]),
+            Activation::Tanh => self.node("Tanh", &[x], &[]),
+        }
+    }
+
+    /// Appends the graph of `spec` (tensor names under `p`) applied to `x`.
+    fn model(
+        &mut self,
+        spec: &ModelSpec,
+        x: &str,
+        p: &str,
+        side: [usize; 2],
+    ) -> Result<String, ExportError> {
+        Ok(match spec {
+            ModelSpec::Mlp {
+                hidden,
+                activation,
+                dropout,
+            } => {
+                let mut h = self.flatten(x);
+                let mut i = 1;
+                for _ in hidden {
+                    h = self.gemm(&h, &format!("{p}{i}."))?;
+                    h = self.activation(*activation, &h);
+                    i += if *dropout > 0.0 { 3 } else { 2 };
+                }
+                self.gemm(&h, &format!("{p}{i}."))?
+            }
+            ModelSpec::LeNet { batch_norm } => {
+                let mut h = self.conv(x, &format!("{p}conv1."), 1, 2, 1)?;
+                if *batch_norm {
+                    h = self.bn(&h, &format!("{p}bn1."))?;
+                }
+                h = self.relu(&h);
+                h = self.max_pool(&h, 2, 2, 0);
+                h = self.conv(&h, &format!("{p}conv2."), 1, 0, 1)?;
+                if *batch_norm {
+                    h = self.bn(&h, &format!("{p}bn2."))?;
+                }
+                h = self.relu(&h);
+                h = self.max_pool(&h, 2, 2, 0);
+                h = self.flatten(&h);
+                for fc in ["fc1", "fc2"] {
+                    h = self.gemm(&h, &format!("{p}{fc}."))?;
+                    h = self.relu(&h);
+                }
+                self.gemm(&h, &format!("{p}fc3."))?
+            }
+            ModelSpec::Vgg {
+                stages,
+                batch_norm,
+                pool,
+                ..
+            } => {
+                let (mut h, mut i, mut s) = (x.to_string(), 0, side);
+                for stage in stages {
+                    for _ in stage {
+                        h = self.conv(&h, &format!("{p}features.{i}."), 1, 1, 1)?;
+                        i += 1;
+                        if *batch_norm {
+                            h = self.bn(&h, &format!("{p}features.{i}."))?;
+                            i += 1;
+                        }
+                        h = self.relu(&h);
+                        i += 1;
+                    }
+                    h = self.max_pool(&h, 2, 2, 0);
+                    i += 1;
+                    s = [s[0] / 2, s[1] / 2];
+                }
+                h = if *pool == 1 {
+                    self.node("GlobalAveragePool", &[&h], &[])
+                } else if s[0] % pool == 0 && s[1] % pool == 0 {
+                    let k = [(s[0] / pool) as i64, (s[1] / pool) as i64];
+                    self.node(
+                        "AveragePool",
+                        &[&h],
+                        &[attr_ints("kernel_shape", &k), attr_ints("strides", &k)],
+                    )
+                } else {
+                    return Err(ExportError::UnsupportedModel(
+                        "VGG with an adaptive pool that does not divide its input (ONNX)".into(),
+                    ));
+                };
+                h = self.flatten(&h);
+                for (j, layer) in [0, 3, 6].iter().enumerate() {
+                    h = self.gemm(&h, &format!("{p}classifier.{layer}."))?;
+                    if j < 2 {
+                        h = self.relu(&h);
+                    }
+                }
+                h
+            }
+            ModelSpec::ResNet(r) => {
+                let (k, s) = if r.small_input { (3, 1) } else { (7, 2) };
+                let mut h = self.conv(x, &format!("{p}conv1."), s, (k - 1) / 2, 1)?;
+                h = self.bn(&h, &format!("{p}bn1."))?;
+                h = self.relu(&h);
+                if !r.small_input {
+                    h = self.max_pool(&h, 3, 2, 1);
+                }
+                for (i, &n) in r.layers.iter().enumerate() {
+                    for j in 0..n {
+                        let b = format!("{p}layer{}.{j}.", i + 1);
+                        let stride = if i > 0 && j == 0 { 2 } else { 1 };
+                        let bottleneck = r.block == BlockKind::Bottleneck;
+                        let mut y = if bottleneck {
+                            let y = self.conv(&h, &format!("{b}conv1."), 1, 0, 1)?;
+                            let y = self.bn(&y, &format!("{b}bn1."))?;
+                            let y = self.relu(&y);
+                            self.conv(&y, &format!("{b}conv2."), stride, 1, r.groups as i64)?
+                        } else {
+                            let y = self.conv(&h, &format!("{b}conv1."), stride, 1, 1)?;
+                            let y = self.bn(&y, &format!("{b}bn1."))?;
+                            let y = self.relu(&y);
+                            self.conv(&y, &format!("{b}conv2."), 1, 1, 1)?
+                        };
+                        y = self.bn(&y, &format!("{b}bn2."))?;
+                        if bottleneck {
+                            y = self.relu(&y);
+                            y = self.conv(&y, &format!("{b}conv3."), 1, 0, 1)?;
+                            y = self.bn(&y, &format!("{b}bn3."))?;
+                        }
+                        let identity = if self
+                            .weights
+                            .contains_key(&format!("{b}downsample.0.weight"))
+                        {
+                            let d = self.conv(&h, &format!("{b}downsample.0."), stride, 0, 1)?;
+                            self.bn(&d, &format!("{b}downsample.1."))?
+                        } else {
+                            h.clone()
+                        };
+                        let sum = self.node("Add", &[&y, &identity], &[]);
+                        h = self.relu(&sum);
+                    }
+                }
+                h = self.node("GlobalAveragePool", &[&h], &[]);
+                h = self.flatten(&h);
+                self.gemm(&h, &format!("{p}fc."))?
+            }
+            ModelSpec::Ensemble { members } => {
+                let outs = members
+                    .iter()
+                    .enumerate()
+                    .map(|(i, m)| self.model(m, x, &format!("{p}members.{i}."), side))
+                    .collect::<Result<Vec<_>, _>>()?;
+                let refs: Vec<&str> = outs.iter().map(String::as_str).collect();
+                self.node("Mean", &refs, &[])
+            }
+            _ => {
+                return Err(ExportError::UnsupportedModel(format!(
+                    "{} (ONNX)",
+                    model_family(spec)
+                )))
+            }
+        })
+    }
+}
+
+fn model_family(spec: &ModelSpec) -> String {
+    serde_json::to_value(spec)
+        .ok()
+        .and_then(|v| v.get("family").and_then(|f| f.as_str().map(String::from)))
+        .unwrap_or_else(|| "this".into())
+}
+
+fn value_info(name: &str, dims: &[Option<usize>]) -> Message {
+    let mut shape = Message::default();
+    for d in dims {
+        let mut dim = Message::default();
+        match d {
+            Some(v) => dim.int(1, *v as i64),
+            None => dim.string(2, "N"),
+        };
+        shape.message(1, &dim);
+    }
+    let mut tensor = Message::default();
+    tensor.int(1, FLOAT).message(2, &shape);
+    let mut ty = Message::default();
+    ty.message(1, &tensor);
+    let mut v = Message::default();
+    v.string(1, name).message(2, &ty);
+    v
+}
+
+/// The ONNX model bytes of `model` (built from its spec, with its current weights).
+pub fn onnx_model(model: &Model) -> Result<Vec<u8>, ExportError> {
+    let mut g = Graph {
+        weights: state_dict(model)
+            .into_iter()
+            .map(|t| (t.name, t.tensor))
+            .collect(),
+        used: HashSet::new(),
+        nodes: Vec::new(),
+        inits: Vec::new(),
+        next: 0,
+    };
+    let side = [model.input.height, model.input.width];
+    let out = g.model(&model.spec, "images", "", side)?;
+    g.node_to("Identity", &[&out], &[], "logits".into());
+    let mut graph = Message::default();
+    for n in &g.nodes {
+        graph.message(1, n);
+    }
+    graph.string(2, "pixelgrad");
+    for t in &g.inits {
+        graph.message(5, t);
+    }
+    let [c, h, w] = model.input.dims();
+    graph.message(
+        11,
+        &value_info("images", &[None, Some(c), Some(h), Some(w)]),
+    );
+    graph.message(12, &value_info("logits", &[None, Some(model.classes)]));
+    let mut opset = Message::default();
+    opset.string(1, "").int(2, OPSET);
+    let mut m = Message::default();
+    m.int(1, IR_VERSION)
+        .string(2, "pixelgrad")
+        .string(3, env!("CARGO_PKG_VERSION"))
+        .message(8, &opset)
+        .message(7, &graph);
+    Ok(m.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::models::InputSpec;
+
+    #[test]
+    fn every_supported_preset_exports_and_others_are_refused() {
+        for name in [
+            "mlp",
+            "lenet5_bn",
+            "vgg_small",
+            "resnext_small",
+            "ensemble_mlp_lenet",
+        ] {
+            let spec = ModelSpec::preset(name).expect("preset");
+            let model = spec.build(InputSpec::GREY28, 10, 0).expect("build");
+            let bytes = onnx_model(&model).unwrap_or_else(|e| panic!("{name}: {e}"));
+            // ir_version first, then the weights inside: at least 4 bytes per parameter.
+            assert_eq!(bytes[..2], [0x08, IR_VERSION as u8], "{name}");
+            assert!(
+                bytes.len() > 4 * crate::nn::count_parameters(&model),
+                "{name}"
+            );
+        }
+        let vit = ModelSpec::preset("vit_tiny").expect("preset");
+        let model = vit.build(InputSpec::RGB32, 10, 0).expect("build");
+        assert!(matches!(
+            onnx_model(&model),
+            Err(ExportError::UnsupportedModel(_))
+        ));
+    }
+}
