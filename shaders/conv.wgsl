@@ -107,7 +107,9 @@ fn store_c(z: u32, grp: u32, m: u32, col: u32, v: f32) {
 // and caches give the reuse, and small channel counts (LeNet's 6 and 16) waste most of a 64-row
 // GEMM tile, so these win there. Params: [invocations, blocks per group, batch chunk, ...].
 
-// y[n, o0..o0+4, oh, ow], blocks of 4 output channels within a group.
+// y[n, o0..o0+4, oh, ow0..ow0+4]: blocks of 4 output channels within a group times 4 adjacent
+// output columns, so each loaded input and weight feeds 4 multiply-adds. With p[3] = 1 the
+// weight is read flipped and transposed: the stride-1 input gradient is this convolution of dy.
 @compute @workgroup_size(256)
 fn conv_forward_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                        @builtin(local_invocation_index) lid: u32) {
@@ -115,42 +117,68 @@ fn conv_forward_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workg
     if (t >= p[0]) { return; }
     io_setup();
     let kk = g.kh * g.kw;
-    let pix = t % (g.oh * g.ow);
-    let rest = t / (g.oh * g.ow);
+    let groups = g.o / g.og;
     let bpg = p[1];
-    let blk = rest % (bpg * (g.o / g.og));
-    let n = rest / (bpg * (g.o / g.og));
+    let ow_blocks = (g.ow + 3u) / 4u;
+    let ow0 = (t % ow_blocks) * 4u;
+    var rest = t / ow_blocks;
+    let oh = rest % g.oh;
+    rest = rest / g.oh;
+    let blk = rest % (bpg * groups);
+    let n = rest / (bpg * groups);
     let grp = blk / bpg;
     let ol = (blk % bpg) * 4u;
     let count = min(4u, g.og - ol);
-    let o0 = grp * g.og + ol;
-    let oh = pix / g.ow;
-    let ow = pix % g.ow;
-    // Rows of the weight for the 4 channels (clamped to stay in bounds; extra lanes discarded).
-    let w0 = o0 * g.cg * kk;
-    let w1 = (o0 + min(1u, count - 1u)) * g.cg * kk;
-    let w2 = (o0 + min(2u, count - 1u)) * g.cg * kk;
-    let w3 = (o0 + min(3u, count - 1u)) * g.cg * kk;
-    var acc = vec4<f32>(0.0);
+    let flip = p[3] != 0u;
+    // Weight offsets of the 4 channels (clamped in bounds; extra lanes are discarded), the
+    // stride between input channels, and the kernel-position map.
+    var wb = vec4<u32>(ol, ol + min(1u, count - 1u), ol + min(2u, count - 1u), ol + min(3u, count - 1u));
+    var c_stride = kk;
+    if (flip) {
+        wb = grp * g.cg * g.og * kk + wb * kk;
+        c_stride = g.og * kk;
+    } else {
+        wb = (grp * g.og + wb) * g.cg * kk;
+    }
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
+    let iw_base = i32(ow0 * g.sw) - i32(g.pw);
+    let wmax = i32(g.w) - 1;
     for (var c = 0u; c < g.cg; c = c + 1u) {
         let xc = (n * g.c + grp * g.cg + c) * g.h;
-        let wc = c * kk;
+        let wc = c * c_stride;
         for (var i = 0u; i < g.kh; i = i + 1u) {
             let ih = i32(oh * g.sh + i * g.dh) - i32(g.ph);
             if (ih < 0 || ih >= i32(g.h)) { continue; }
             let xr = (xc + u32(ih)) * g.w;
             for (var j = 0u; j < g.kw; j = j + 1u) {
-                let iw = i32(ow * g.sw + j * g.dw) - i32(g.pw);
-                if (iw < 0 || iw >= i32(g.w)) { continue; }
-                let xv = in0[xr + u32(iw)];
-                let k = wc + i * g.kw + j;
-                acc = acc + xv * vec4<f32>(in1[w0 + k], in1[w1 + k], in1[w2 + k], in1[w3 + k]);
+                var r = i * g.kw + j;
+                if (flip) { r = kk - 1u - r; }
+                let k = wc + r;
+                let wv = vec4<f32>(in1[wb.x + k], in1[wb.y + k], in1[wb.z + k], in1[wb.w + k]);
+                let iw = iw_base + i32(j * g.dw);
+                let s = i32(g.sw);
+                let x0 = select(0.0, in0[xr + u32(clamp(iw, 0, wmax))], iw >= 0 && iw <= wmax);
+                let x1 = select(0.0, in0[xr + u32(clamp(iw + s, 0, wmax))], iw + s >= 0 && iw + s <= wmax);
+                let x2 = select(0.0, in0[xr + u32(clamp(iw + 2 * s, 0, wmax))], iw + 2 * s >= 0 && iw + 2 * s <= wmax);
+                let x3 = select(0.0, in0[xr + u32(clamp(iw + 3 * s, 0, wmax))], iw + 3 * s >= 0 && iw + 3 * s <= wmax);
+                a0 = a0 + x0 * wv;
+                a1 = a1 + x1 * wv;
+                a2 = a2 + x2 * wv;
+                a3 = a3 + x3 * wv;
             }
         }
     }
-    let base = (n * g.o + o0) * g.oh * g.ow + pix;
-    for (var b = 0u; b < count; b = b + 1u) {
-        out[base + b * g.oh * g.ow] = acc[b];
+    let plane = g.oh * g.ow;
+    let base = (n * g.o + grp * g.og + ol) * plane + oh * g.ow + ow0;
+    let acc = array<vec4<f32>, 4>(a0, a1, a2, a3);
+    for (var q = 0u; q < 4u; q = q + 1u) {
+        if (ow0 + q >= g.ow) { break; }
+        for (var b = 0u; b < count; b = b + 1u) {
+            out[base + b * plane + q] = acc[q][b];
+        }
     }
 }
 

@@ -62,6 +62,37 @@ impl ConvGeom {
         })
     }
 
+    /// For stride 1, the input gradient is a convolution of dy (channels O -> C) with the
+    /// weight flipped in space and transposed per group, padded by `d*(k-1) - p`: returns that
+    /// convolution's geometry, or None when the stride or padding does not allow it.
+    fn input_gradient_as_conv(&self) -> Option<ConvGeom> {
+        let p = self.p;
+        let pad = |k: usize, d: usize, pad: usize| (d * (k - 1)).checked_sub(pad);
+        if p.stride != [1, 1] {
+            return None;
+        }
+        Some(ConvGeom {
+            n: self.n,
+            c: self.o,
+            h: self.oh,
+            w: self.ow,
+            o: self.c,
+            kh: self.kh,
+            kw: self.kw,
+            oh: self.h,
+            ow: self.w,
+            p: Conv2dParams {
+                stride: [1, 1],
+                padding: [
+                    pad(self.kh, p.dilation[0], p.padding[0])?,
+                    pad(self.kw, p.dilation[1], p.padding[1])?,
+                ],
+                dilation: p.dilation,
+                groups: p.groups,
+            },
+        })
+    }
+
     fn cg(&self) -> usize {
         self.c / self.p.groups
     }
@@ -102,29 +133,44 @@ const GEMM_MIN_CHANNELS: usize = 64;
 /// Invocations the direct weight-gradient kernel aims for when splitting the batch.
 const TARGET_INVOCATIONS: usize = 8192;
 
-/// Launches a direct kernel with `[invocations, blocks, chunk, 0...]` then the geometry.
+/// Launches a direct kernel with `[invocations, blocks, chunk, flip, 0...]` then the geometry.
 fn direct(
     dev: &Arc<GpuDevice>,
     entry: &'static str,
     inputs: [&GpuStorage; 2],
     g: &ConvGeom,
-    head: [usize; 3],
+    head: [usize; 4],
     out_len: usize,
 ) -> Result<GpuStorage, GpuError> {
     let out = GpuStorage::uninit(dev, out_len)?;
     if head[0] == 0 {
         return Ok(out);
     }
-    let mut params = vec![
-        word(entry, head[0])?,
-        word(entry, head[1])?,
-        word(entry, head[2])?,
-    ];
+    let mut params = head
+        .iter()
+        .map(|&v| word(entry, v))
+        .collect::<Result<Vec<_>, _>>()?;
     params.resize(8, 0);
     params.extend(g.params()?);
     let kernel = Kernel::new(ShaderId::Conv, entry, 2);
     launch(dev, kernel, &params, &out, &inputs, grid_for(head[0]))?;
     Ok(out)
+}
+
+/// The blocked direct forward kernel (4 channels x 4 columns per invocation); with `flip`, the
+/// weight is read flipped and transposed (see [`ConvGeom::input_gradient_as_conv`]).
+fn forward_direct(
+    dev: &Arc<GpuDevice>,
+    x: &GpuStorage,
+    w: &GpuStorage,
+    g: &ConvGeom,
+    flip: bool,
+) -> Result<GpuStorage, GpuError> {
+    let blocks = g.og().div_ceil(4);
+    let n = g.n * g.p.groups * blocks * g.oh * g.ow.div_ceil(4);
+    let head = [n, blocks, 0, usize::from(flip)];
+    let out_len = g.n * g.o * g.oh * g.ow;
+    direct(dev, "conv_forward_direct", [x, w], g, head, out_len)
 }
 
 /// y = conv2d(x, w).
@@ -136,16 +182,7 @@ pub(crate) fn forward(
 ) -> Result<GpuStorage, GpuError> {
     let out_len = g.n * g.o * g.oh * g.ow;
     if g.og() < GEMM_MIN_CHANNELS {
-        let blocks = g.og().div_ceil(4);
-        let n = g.n * g.p.groups * blocks * g.oh * g.ow;
-        return direct(
-            dev,
-            "conv_forward_direct",
-            [x, w],
-            g,
-            [n, blocks, 0],
-            out_len,
-        );
+        return forward_direct(dev, x, w, g, false);
     }
     let gemm = Gemm {
         batch: g.p.groups,
@@ -174,6 +211,9 @@ pub(crate) fn backward_input(
 ) -> Result<GpuStorage, GpuError> {
     let out_len = g.n * g.c * g.h * g.w;
     if g.cg() < GEMM_MIN_CHANNELS {
+        if let Some(flipped) = g.input_gradient_as_conv() {
+            return forward_direct(dev, dy, w, &flipped, true);
+        }
         let blocks = g.cg().div_ceil(4);
         let n = g.n * g.p.groups * blocks * g.h * g.w;
         return direct(
@@ -181,7 +221,7 @@ pub(crate) fn backward_input(
             "conv_backward_input_direct",
             [dy, w],
             g,
-            [n, blocks, 0],
+            [n, blocks, 0, 0],
             out_len,
         );
     }
@@ -220,7 +260,7 @@ pub(crate) fn backward_weight(
             .clamp(1, images);
         let chunk = images.div_ceil(want);
         let splits = images.div_ceil(chunk);
-        let head = [splits * per_split, blocks, chunk];
+        let head = [splits * per_split, blocks, chunk, 0];
         let partial = direct(
             dev,
             "conv_backward_weight_direct",
