@@ -5,6 +5,7 @@ mod checkpoint;
 mod export;
 mod link;
 mod link_weights;
+mod model_limits;
 mod pixelgrad_file;
 mod quantize;
 mod run_spec;

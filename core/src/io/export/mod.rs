@@ -13,6 +13,7 @@
 
 mod model_py;
 mod onnx;
+mod onnx_graph;
 mod protobuf;
 mod train_py;
 
