@@ -14,7 +14,7 @@ use pixelgrad::io::read_safetensors;
 use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::{count_trainable, freeze, load_state_dict};
 use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule};
-use pixelgrad::train::{evaluate, Control, TrainConfig, Trainer};
+use pixelgrad::train::{Control, TrainConfig, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -74,12 +74,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         let mut trainer = Trainer::new(&model, 6, config)?;
         trainer.fit(&train, None::<&ShapesDataset>, |_| Control::Continue)?;
         let secs = t0.elapsed().as_secs_f64();
-        // Evaluation needs the same normalization: evaluate a normalized copy of the test set.
-        let test_norm = Normalized {
-            inner: &test,
-            pipeline: Pipeline::new(vec![normalize.clone()]),
-        };
-        let report = evaluate(&model, &test_norm, 6, 100, epochs)?;
+        let report = trainer.evaluate(&test, 100, epochs)?;
         println!(
             "{} features: {} trainable, test accuracy {:.4} after {epochs} epochs ({secs:.1}s)",
             if pretrained { "ImageNet" } else { "random" },
@@ -88,30 +83,4 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         );
     }
     Ok(())
-}
-
-/// A data set seen through a fixed pipeline (evaluation-time preprocessing).
-struct Normalized<'a> {
-    inner: &'a ShapesDataset,
-    pipeline: Pipeline,
-}
-
-impl pixelgrad::data::Dataset for Normalized<'_> {
-    fn len(&self) -> usize {
-        self.inner.len()
-    }
-
-    fn get(&self, index: usize) -> Result<pixelgrad::data::Sample, pixelgrad::data::DataError> {
-        let mut s = self.inner.get(index)?;
-        s.image = self.pipeline.apply(s.image, &mut pixelgrad::Rng::new(0))?;
-        Ok(s)
-    }
-
-    fn label(&self, index: usize) -> Result<usize, pixelgrad::data::DataError> {
-        self.inner.label(index)
-    }
-
-    fn classes(&self) -> &[String] {
-        self.inner.classes()
-    }
 }

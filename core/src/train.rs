@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 use crate::autograd::no_grad;
-use crate::data::{Batch, DataError, DataLoader, Dataset, LoaderConfig};
+use crate::data::{Batch, DataError, DataLoader, Dataset, LoaderConfig, Pipeline};
 use crate::device::Device;
 use crate::error::Error;
 use crate::metrics::{argmax_rows, expected_calibration_error, top_k_accuracy, ConfusionMatrix};
@@ -251,7 +251,11 @@ impl<M: Module> Trainer<M> {
         // Class indices stay on the host: the loss validates them there, and reading them
         // back from a GPU would need a blocking read the browser does not allow.
         let x = x.to_device(self.device)?;
-        let y = if batch.soft_targets.is_some() { y.to_device(self.device)? } else { y };
+        let y = if batch.soft_targets.is_some() {
+            y.to_device(self.device)?
+        } else {
+            y
+        };
         self.optimizer.zero_grad();
         let mut ctx = Ctx::train(Rng::new(self.rng.seed()));
         // Each step gets its own dropout stream.
@@ -316,14 +320,16 @@ impl<M: Module> Trainer<M> {
     }
 
     /// Loss, accuracy, top-5, calibration and the confusion matrix on `data` (evaluation
-    /// mode, no augmentation, no gradients).
+    /// mode, no gradients), after the deterministic part of the training pipeline
+    /// ([`Pipeline::for_evaluation`]: resizes and normalization, no random augmentation).
     pub fn evaluate<D: Dataset + ?Sized>(
         &self,
         data: &D,
         batch_size: usize,
         epoch: usize,
     ) -> Result<EvalReport, TrainError> {
-        evaluate(&self.model, data, self.classes, batch_size, epoch)
+        let pre = self.config.loader.augment.for_evaluation();
+        evaluate_preprocessed(&self.model, data, self.classes, batch_size, epoch, &pre)
     }
 
     /// [`Trainer::evaluate`] with asynchronous read-backs, for the browser.
@@ -333,7 +339,8 @@ impl<M: Module> Trainer<M> {
         batch_size: usize,
         epoch: usize,
     ) -> Result<EvalReport, TrainError> {
-        evaluate_async(&self.model, data, self.classes, batch_size, epoch).await
+        let pre = self.config.loader.augment.for_evaluation();
+        evaluate_preprocessed_async(&self.model, data, self.classes, batch_size, epoch, &pre).await
     }
 
     /// Trains for the configured epochs (or until `max_steps`, early stopping or the callback
@@ -387,7 +394,7 @@ impl<M: Module> Trainer<M> {
     }
 }
 
-/// Evaluates any model on a data set (see [`Trainer::evaluate`]).
+/// Evaluates any model on a data set as it is (see [`Trainer::evaluate`]).
 pub fn evaluate<D: Dataset + ?Sized>(
     model: &dyn Module,
     data: &D,
@@ -395,7 +402,26 @@ pub fn evaluate<D: Dataset + ?Sized>(
     batch_size: usize,
     epoch: usize,
 ) -> Result<EvalReport, TrainError> {
-    let loader = eval_loader(data, batch_size)?;
+    evaluate_preprocessed(
+        model,
+        data,
+        classes,
+        batch_size,
+        epoch,
+        &Pipeline::default(),
+    )
+}
+
+/// [`evaluate`] after a deterministic `preprocess` pipeline (resize, normalize).
+pub fn evaluate_preprocessed<D: Dataset + ?Sized>(
+    model: &dyn Module,
+    data: &D,
+    classes: usize,
+    batch_size: usize,
+    epoch: usize,
+    preprocess: &Pipeline,
+) -> Result<EvalReport, TrainError> {
+    let loader = eval_loader(data, batch_size, preprocess)?;
     let mut tally = EvalTally::new(classes);
     for batch in loader.epoch(0) {
         let batch = batch?;
@@ -413,7 +439,27 @@ pub async fn evaluate_async<D: Dataset + ?Sized>(
     batch_size: usize,
     epoch: usize,
 ) -> Result<EvalReport, TrainError> {
-    let loader = eval_loader(data, batch_size)?;
+    evaluate_preprocessed_async(
+        model,
+        data,
+        classes,
+        batch_size,
+        epoch,
+        &Pipeline::default(),
+    )
+    .await
+}
+
+/// [`evaluate_preprocessed`] with asynchronous read-backs (browser, WebGPU).
+pub async fn evaluate_preprocessed_async<D: Dataset + ?Sized>(
+    model: &dyn Module,
+    data: &D,
+    classes: usize,
+    batch_size: usize,
+    epoch: usize,
+    preprocess: &Pipeline,
+) -> Result<EvalReport, TrainError> {
+    let loader = eval_loader(data, batch_size, preprocess)?;
     let mut tally = EvalTally::new(classes);
     for batch in loader.epoch(0) {
         let batch = batch?;
@@ -425,15 +471,17 @@ pub async fn evaluate_async<D: Dataset + ?Sized>(
     Ok(tally.finish(epoch))
 }
 
-fn eval_loader<D: Dataset + ?Sized>(
-    data: &D,
+fn eval_loader<'a, D: Dataset + ?Sized>(
+    data: &'a D,
     batch_size: usize,
-) -> Result<DataLoader<'_, D>, TrainError> {
+    preprocess: &Pipeline,
+) -> Result<DataLoader<'a, D>, TrainError> {
     let config = LoaderConfig {
         batch_size: batch_size.max(1),
         shuffle: false,
         drop_last: false,
-        ..LoaderConfig::default()
+        augment: preprocess.clone(),
+        mix: None,
     };
     Ok(DataLoader::new(data, config, 0)?)
 }

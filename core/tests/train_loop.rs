@@ -218,3 +218,51 @@ fn penalty_and_plateau() {
     let lrs: Vec<f64> = h.steps.iter().step_by(per_epoch).map(|s| s.lr).collect();
     assert_eq!(lrs, vec![1e-12, 1e-12, 1e-12, 0.5e-12]);
 }
+
+/// Validation sees the deterministic part of the training pipeline: a model trained on
+/// 4×4 random crops of 8×8 images is evaluated on 4×4 resizes, normalized the same way.
+#[test]
+fn evaluation_applies_the_deterministic_pipeline() {
+    let (train, val) = (set(60, 6), set(30, 7));
+    let spec: ModelSpec =
+        serde_json::from_str(r#"{"family":"mlp","hidden":[16],"activation":"relu","dropout":0.0}"#)
+            .expect("spec");
+    let model = spec
+        .build(
+            InputSpec {
+                channels: 1,
+                height: 4,
+                width: 4,
+            },
+            3,
+            0,
+        )
+        .expect("builds");
+    let augment = Pipeline::new(vec![
+        Transform::RandomResizedCrop {
+            height: 4,
+            width: 4,
+            scale: [0.5, 1.0],
+            ratio: [0.75, 1.33],
+        },
+        Transform::Normalize {
+            mean: vec![0.5],
+            std: vec![0.25],
+        },
+    ]);
+    let cfg = TrainConfig {
+        epochs: 6,
+        loader: LoaderConfig {
+            batch_size: 10,
+            augment,
+            ..LoaderConfig::default()
+        },
+        ..config()
+    };
+    let h = Trainer::new(&model, 3, cfg)
+        .expect("valid")
+        .fit(&train, Some(&val), |_| Control::Continue)
+        .expect("trains");
+    let acc = h.evals.last().expect("evaluated").accuracy;
+    assert!(acc > 0.9, "validation accuracy {acc}");
+}

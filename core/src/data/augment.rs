@@ -205,6 +205,30 @@ impl Pipeline {
         self.transforms.iter().try_for_each(Transform::validate)
     }
 
+    /// The deterministic counterpart for evaluation (torchvision's train/eval pairing):
+    /// a random resized crop becomes a resize to its output size, the other random steps are
+    /// dropped, and resizes, crops, colour conversions and normalization stay, so validation
+    /// images have the shape and scale the model trained on.
+    pub fn for_evaluation(&self) -> Pipeline {
+        let transforms = self
+            .transforms
+            .iter()
+            .filter_map(|t| match t {
+                Transform::RandomResizedCrop { height, width, .. } => Some(Transform::Resize {
+                    height: *height,
+                    width: *width,
+                }),
+                Transform::Resize { .. }
+                | Transform::CenterCrop { .. }
+                | Transform::Grayscale
+                | Transform::ToRgb
+                | Transform::Normalize { .. } => Some(t.clone()),
+                _ => None,
+            })
+            .collect();
+        Pipeline { transforms }
+    }
+
     /// Runs the steps in order.
     pub fn apply(&self, img: Image, rng: &mut Rng) -> Result<Image, DataError> {
         self.transforms
@@ -299,6 +323,45 @@ mod tests {
         // Impossible scale forces the centre-crop fallback on a very wide image.
         let (t, l, h, w) = resized_crop_box(10, 100, [1.0, 1.0], [1.0, 1.0], &mut rng);
         assert_eq!((t, h, w, l), (0, 10, 10, 45));
+    }
+
+    #[test]
+    fn evaluation_keeps_only_deterministic_steps() {
+        let train = Pipeline::new(vec![
+            Transform::Grayscale,
+            Transform::random_resized_crop(16, 12),
+            Transform::RandomHorizontalFlip { p: 0.5 },
+            Transform::ColorJitter {
+                brightness: 0.4,
+                contrast: 0.0,
+                saturation: 0.0,
+                hue: 0.0,
+            },
+            Transform::Normalize {
+                mean: vec![0.5],
+                std: vec![0.5],
+            },
+            Transform::random_erasing(),
+        ]);
+        let eval = train.for_evaluation();
+        assert_eq!(
+            eval.transforms,
+            vec![
+                Transform::Grayscale,
+                Transform::Resize {
+                    height: 16,
+                    width: 12
+                },
+                Transform::Normalize {
+                    mean: vec![0.5],
+                    std: vec![0.5]
+                },
+            ]
+        );
+        let img = eval
+            .apply(ramp(3, 20, 24), &mut Rng::new(0))
+            .expect("applies");
+        assert_eq!(img.shape(), [1, 16, 12]);
     }
 
     #[test]
