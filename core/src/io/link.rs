@@ -16,6 +16,7 @@ use base64::Engine;
 
 use super::link_weights::{put_len, LinkWeights, Reader};
 use super::run_spec::{RunSpec, RunSpecJsonError, RUN_SPEC_VERSION};
+use crate::models::Model;
 
 /// Letters before the version number.
 pub const LINK_PREFIX: &str = "pg";
@@ -105,6 +106,26 @@ pub fn encode_link(spec: &RunSpec) -> Result<String, LinkError> {
         });
     }
     Ok(link)
+}
+
+/// The app's "share" button: the link for `spec` with `model`'s weights quantized to int8
+/// when they fit in [`MAX_LINK_CHARS`], else without weights (the bool says which). Any
+/// weights already in `spec` are replaced.
+pub fn share_link(spec: &RunSpec, model: Option<&Model>) -> Result<(String, bool), LinkError> {
+    let mut plain = spec.clone();
+    plain.weights = None;
+    if let Some(m) = model {
+        let mut with = plain.clone();
+        let weights = LinkWeights::from_model(m)
+            .map_err(|e| LinkError::Damaged(format!("the weights could not be read: {e}")))?;
+        with.weights = Some(weights);
+        match encode_link(&with) {
+            Ok(link) => return Ok((link, true)),
+            Err(LinkError::WeightsTooLarge { .. }) => {}
+            Err(e) => return Err(e),
+        }
+    }
+    Ok((encode_link(&plain)?, false))
 }
 
 /// Decodes link text: a bare fragment (`pg1.…`), one with its `#`, or a whole URL (everything
@@ -200,6 +221,20 @@ mod tests {
         let back = decode_link(&link).expect("decodes");
         assert_eq!(back, spec);
         back.build_model().expect("weights fit the model");
+    }
+
+    #[test]
+    fn share_link_keeps_weights_only_when_they_fit() {
+        let spec = lenet_spec();
+        let model = spec.build_model().expect("build");
+        let (link, with) = share_link(&spec, Some(&model)).expect("share");
+        assert!(with && decode_link(&link).expect("decodes").weights.is_some());
+        let big = crate::models::ModelSpec::preset("resnet18_small").expect("preset");
+        let mut spec = lenet_spec();
+        spec.model = big;
+        let model = spec.build_model().expect("build");
+        let (link, with) = share_link(&spec, Some(&model)).expect("share");
+        assert!(!with && link.len() < 600, "{}", link.len());
     }
 
     #[test]
