@@ -1,5 +1,6 @@
 //! One component per file.
 
+pub mod confusion_matrix;
 pub mod data_panel;
 pub mod gpu_status;
 pub mod line_chart;

@@ -2,6 +2,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::confusion_matrix::ConfusionView;
 use crate::components::data_panel::DataPanel;
 use crate::components::gpu_status::GpuStatus;
 use crate::components::training_panel::TrainingPanel;
@@ -18,6 +19,7 @@ pub fn Playground() -> impl IntoView {
         <div class="playground">
             <DataPanel />
             <TrainingPanel />
+            <ConfusionView />
             <GpuStatus />
         </div>
     }

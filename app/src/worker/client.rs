@@ -186,6 +186,7 @@ impl WorkerClient {
             } else {
                 WorkerStatus::Crashed(format!("the training worker stopped: {message}"))
             };
+            client.end_run_on_crash();
             client.status.set(status);
         });
         worker.set_onmessage(Some(on_message.as_ref().unchecked_ref()));
@@ -195,6 +196,21 @@ impl WorkerClient {
             _on_message: on_message,
             _on_error: on_error,
         }));
+    }
+
+    /// A crashed worker takes its run with it: say so in the training panel too. The curves
+    /// and the last evaluation stay on screen.
+    fn end_run_on_crash(&self) {
+        self.training.update(|t| {
+            if matches!(
+                t.state,
+                RunState::Starting | RunState::Running | RunState::Paused
+            ) {
+                t.state = RunState::Ended(RunEnd::Failed {
+                    message: "the training worker crashed; restart it below and train again".into(),
+                });
+            }
+        });
     }
 
     fn apply(&self, event: Event) {
@@ -261,7 +277,10 @@ impl WorkerClient {
                 });
                 self.last_error.set(Some(message))
             }
-            Event::Crashed { report } => self.status.set(WorkerStatus::Crashed(report)),
+            Event::Crashed { report } => {
+                self.end_run_on_crash();
+                self.status.set(WorkerStatus::Crashed(report));
+            }
         }
     }
 }
