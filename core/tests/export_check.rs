@@ -20,6 +20,7 @@ const MODELS: &[&str] = &[
     "lenet5",
     "lenet5_bn",
     "resnet18_small",
+    "mobilenet_v2_small",
     "mlp",
     "vgg_small",
     "ensemble_mlp_lenet",

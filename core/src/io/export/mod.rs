@@ -1,13 +1,13 @@
 //! "Continue in PyTorch": a run exported as files for users who outgrow the browser.
 //! `model.safetensors` (the weights under PyTorch `state_dict` names), `model.onnx` (for
-//! inference elsewhere), `model.py` (the same
-//! architecture in `torch.nn`), `train.py` (the same data pipeline, optimizer, schedule and
-//! loss; runs on one device or under `torchrun --nproc_per_node=N` with
-//! DistributedDataParallel), `run_spec.json` and a `README.md`.
+//! inference elsewhere), `model.py` (the same architecture in `torch.nn`), `train.py` (the
+//! same data pipeline, optimizer, schedule and loss; runs on one device or under
+//! `torchrun --nproc_per_node=N` with DistributedDataParallel), `run_spec.json`, `README.md`.
 //!
-//! Model families with a `model.py` today: MLP, LeNet-5, VGG, ResNet/ResNeXt and ensembles of
-//! them; the others return [`ExportError::UnsupportedModel`]. `tests/export_check/` checks the
-//! files against PyTorch by hand (logits within 1e-4, two `torchrun` steps on CPU).
+//! Model families with a `model.py` today: MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2 and
+//! ensembles of them; the others return [`ExportError::UnsupportedModel`].
+//! `tests/export_check/` checks the files against PyTorch by hand (logits within 1e-4, two
+//! `torchrun` steps on CPU, onnxruntime where installed).
 
 #![warn(missing_docs)]
 
