@@ -239,8 +239,9 @@ fn conv_backward_input_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(nu
     }
 }
 
-// Partial dw[s, o0..o0+4, c, i, j] over batch chunk s (p[2] images each); the host sums the
-// chunks with the reduce kernel. Blocks of 4 output channels within a group.
+// Partial dw[s, o0..o0+4, c, r0..r0+4] over batch chunk s (p[2] images each), r = i*kw + j: 4
+// output channels times 4 kernel positions per invocation, so each loaded dy and x value feeds
+// 4 multiply-adds. The host sums the chunks with the reduce kernel.
 @compute @workgroup_size(256)
 fn conv_backward_weight_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                                @builtin(local_invocation_index) lid: u32) {
@@ -248,45 +249,62 @@ fn conv_backward_weight_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(n
     if (t >= p[0]) { return; }
     io_setup();
     let kk = g.kh * g.kw;
+    let r_blocks = (kk + 3u) / 4u;
     let groups = g.o / g.og;
     let bpg = p[1];
-    let per_split = groups * bpg * g.cg * kk;
+    let per_split = groups * bpg * g.cg * r_blocks;
     let s = t / per_split;
     let e = t % per_split;
-    let r = e % kk;
-    let i = r / g.kw;
-    let j = r % g.kw;
-    let c = (e / kk) % g.cg;
-    let blk = e / (kk * g.cg);
+    let r0 = (e % r_blocks) * 4u;
+    let c = (e / r_blocks) % g.cg;
+    let blk = e / (r_blocks * g.cg);
     let grp = blk / bpg;
     let ol = (blk % bpg) * 4u;
     let count = min(4u, g.og - ol);
     let o0 = grp * g.og + ol;
-    let d1 = min(1u, count - 1u) * g.oh * g.ow;
-    let d2 = min(2u, count - 1u) * g.oh * g.ow;
-    let d3 = min(3u, count - 1u) * g.oh * g.ow;
+    let plane = g.oh * g.ow;
+    let d1 = min(1u, count - 1u) * plane;
+    let d2 = min(2u, count - 1u) * plane;
+    let d3 = min(3u, count - 1u) * plane;
+    let r = min(vec4<u32>(r0, r0 + 1u, r0 + 2u, r0 + 3u), vec4<u32>(kk - 1u));
+    let ki = vec4<i32>(r / g.kw);
+    let kj = vec4<i32>(r % g.kw);
+    let hmax = i32(g.h) - 1;
+    let wmax = i32(g.w) - 1;
     let n_end = min(g.n, (s + 1u) * p[2]);
-    var acc = vec4<f32>(0.0);
+    var a0 = vec4<f32>(0.0);
+    var a1 = vec4<f32>(0.0);
+    var a2 = vec4<f32>(0.0);
+    var a3 = vec4<f32>(0.0);
     for (var n = s * p[2]; n < n_end; n = n + 1u) {
-        let xc = (n * g.c + grp * g.cg + c) * g.h;
-        let dyc = (n * g.o + o0) * g.oh * g.ow;
+        let xc = i32((n * g.c + grp * g.cg + c) * g.h);
+        let dyc = (n * g.o + o0) * plane;
         for (var oh = 0u; oh < g.oh; oh = oh + 1u) {
-            let ih = i32(oh * g.sh + i * g.dh) - i32(g.ph);
-            if (ih < 0 || ih >= i32(g.h)) { continue; }
-            let xr = (xc + u32(ih)) * g.w;
+            let ih = vec4<i32>(i32(oh * g.sh) - i32(g.ph)) + ki * i32(g.dh);
+            let row_ok = ih >= vec4<i32>(0) & ih <= vec4<i32>(hmax);
+            let xr = (vec4<i32>(xc) + clamp(ih, vec4<i32>(0), vec4<i32>(hmax))) * i32(g.w);
             let dyr = dyc + oh * g.ow;
             for (var ow = 0u; ow < g.ow; ow = ow + 1u) {
-                let iw = i32(ow * g.sw + j * g.dw) - i32(g.pw);
-                if (iw < 0 || iw >= i32(g.w)) { continue; }
-                let xv = in0[xr + u32(iw)];
+                let iw = vec4<i32>(i32(ow * g.sw) - i32(g.pw)) + kj * i32(g.dw);
+                let ok = row_ok & iw >= vec4<i32>(0) & iw <= vec4<i32>(wmax);
+                let idx = vec4<u32>(xr + clamp(iw, vec4<i32>(0), vec4<i32>(wmax)));
+                let xv = select(vec4<f32>(0.0), vec4<f32>(in0[idx.x], in0[idx.y], in0[idx.z], in0[idx.w]), ok);
                 let q = dyr + ow;
-                acc = acc + xv * vec4<f32>(in1[q], in1[q + d1], in1[q + d2], in1[q + d3]);
+                let dy = vec4<f32>(in1[q], in1[q + d1], in1[q + d2], in1[q + d3]);
+                a0 = a0 + xv.x * dy;
+                a1 = a1 + xv.y * dy;
+                a2 = a2 + xv.z * dy;
+                a3 = a3 + xv.w * dy;
             }
         }
     }
     // Layout [s, O, Cg, kh, kw] = [s][dw], the weight's own layout per chunk.
-    let base = s * g.o * g.cg * kk + (o0 * g.cg + c) * kk + r;
-    for (var b = 0u; b < count; b = b + 1u) {
-        out[base + b * g.cg * kk] = acc[b];
+    let base = s * g.o * g.cg * kk + (o0 * g.cg + c) * kk;
+    let acc = array<vec4<f32>, 4>(a0, a1, a2, a3);
+    for (var q = 0u; q < 4u; q = q + 1u) {
+        if (r0 + q >= kk) { break; }
+        for (var b = 0u; b < count; b = b + 1u) {
+            out[base + b * g.cg * kk + r0 + q] = acc[q][b];
+        }
     }
 }

@@ -253,7 +253,7 @@ pub(crate) fn backward_weight(
     let w_len = g.o * g.cg() * g.kh * g.kw;
     if g.og() < GEMM_MIN_CHANNELS {
         let blocks = g.og().div_ceil(4);
-        let per_split = g.p.groups * blocks * g.cg() * g.kh * g.kw;
+        let per_split = g.p.groups * blocks * g.cg() * (g.kh * g.kw).div_ceil(4);
         let images = g.n.max(1);
         let want = TARGET_INVOCATIONS
             .div_ceil(per_split.max(1))
