@@ -21,6 +21,7 @@ const MODELS: &[&str] = &[
     "lenet5_bn",
     "resnet18_small",
     "mobilenet_v2_small",
+    "densenet_small",
     "mlp",
     "vgg_small",
     "ensemble_mlp_lenet",

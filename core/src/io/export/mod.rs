@@ -4,8 +4,8 @@
 //! same data pipeline, optimizer, schedule and loss; runs on one device or under
 //! `torchrun --nproc_per_node=N` with DistributedDataParallel), `run_spec.json`, `README.md`.
 //!
-//! Model families with a `model.py` today: MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2 and
-//! ensembles of them; the others return [`ExportError::UnsupportedModel`].
+//! Model families with a `model.py` today: MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2,
+//! DenseNet and ensembles of them; the others return [`ExportError::UnsupportedModel`].
 //! `tests/export_check/` checks the files against PyTorch by hand (logits within 1e-4, two
 //! `torchrun` steps on CPU, onnxruntime where installed).
 
@@ -14,6 +14,7 @@
 mod model_py;
 mod onnx;
 mod onnx_graph;
+mod onnx_zoo;
 mod protobuf;
 mod train_py;
 

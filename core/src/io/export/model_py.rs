@@ -22,6 +22,7 @@ const RESNET: &str = include_str!("py/resnet.py");
 
 const MOBILENET_V2: &str = include_str!("py/mobilenet_v2.py");
 
+const DENSENET: &str = include_str!("py/densenet.py");
 const ENSEMBLE: &str = include_str!("py/ensemble.py");
 
 /// A Python float literal that reads back as the same f64.
@@ -62,6 +63,7 @@ struct Needs {
     vgg: bool,
     resnet: bool,
     mobilenet: bool,
+    densenet: bool,
     ensemble: bool,
 }
 
@@ -143,6 +145,17 @@ fn expr(
                 py_bool(*small_input)
             )
         }
+        ModelSpec::DenseNet(d) => {
+            needs.densenet = true;
+            format!(
+                "DenseNet({c}, {}, {:?}, {}, {}, {}, {classes})",
+                d.growth_rate,
+                d.block_config,
+                d.num_init_features,
+                d.bn_size,
+                py_bool(d.small_input)
+            )
+        }
         ModelSpec::Ensemble { members } => {
             needs.ensemble = true;
             let inner = members
@@ -171,6 +184,7 @@ pub fn model_py(spec: &ModelSpec, input: InputSpec, classes: usize) -> Result<St
         (needs.vgg, VGG),
         (needs.resnet, RESNET),
         (needs.mobilenet, MOBILENET_V2),
+        (needs.densenet, DENSENET),
         (needs.ensemble, ENSEMBLE),
     ] {
         if need {

@@ -2,7 +2,8 @@
 //! ONNX IR 8, opset 17, input `images` `[N, C, H, W]` (any N), output `logits` `[N, classes]`;
 //! initializers carry the `state_dict` names. The graph is written per family, following the
 //! same layer walk as `model.py`, with the protobuf encoded by hand (`protobuf.rs`). Families:
-//! those of `model.py` (MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2, ensembles of them).
+//! those of `model.py` (MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2, DenseNet,
+//! ensembles of them).
 
 #![warn(missing_docs)]
 
@@ -158,6 +159,7 @@ impl Graph {
                 small_input,
                 ..
             } => self.mobilenet_v2(x, p, *width_mult, *small_input)?,
+            ModelSpec::DenseNet(d) => self.densenet(x, p, d)?,
             ModelSpec::Ensemble { members } => {
                 let outs = members
                     .iter()
@@ -174,90 +176,6 @@ impl Graph {
                 )))
             }
         })
-    }
-}
-
-/// torchvision's `_make_divisible` (as in `models::blocks`).
-fn make_divisible(v: f64) -> usize {
-    let new_v = 8usize.max(((v + 4.0) as usize) / 8 * 8);
-    if (new_v as f64) < 0.9 * v {
-        new_v + 8
-    } else {
-        new_v
-    }
-}
-
-impl Graph {
-    /// Conv (no bias) → BN → ReLU6, torchvision's `Conv2dNormActivation` under `p`.
-    fn conv_bn_relu6(
-        &mut self,
-        x: &str,
-        p: &str,
-        stride: i64,
-        groups: i64,
-    ) -> Result<String, ExportError> {
-        let k = self
-            .weights
-            .get(&format!("{p}0.weight"))
-            .map_or(1, |w| w.dims()[2] as i64);
-        let h = self.conv(x, &format!("{p}0."), stride, (k - 1) / 2, groups)?;
-        let h = self.bn(&h, &format!("{p}1."))?;
-        Ok(self.activation(crate::nn::Activation::Relu6, &h))
-    }
-
-    /// MobileNetV2 with torchvision's names (see `models::mobilenet`).
-    fn mobilenet_v2(
-        &mut self,
-        x: &str,
-        p: &str,
-        width_mult: f64,
-        small_input: bool,
-    ) -> Result<String, ExportError> {
-        const SETTING: [[usize; 4]; 7] = [
-            [1, 16, 1, 1],
-            [6, 24, 2, 2],
-            [6, 32, 3, 2],
-            [6, 64, 4, 2],
-            [6, 96, 3, 1],
-            [6, 160, 3, 2],
-            [6, 320, 1, 1],
-        ];
-        let mut input = make_divisible(32.0 * width_mult);
-        let mut h = self.conv_bn_relu6(
-            x,
-            &format!("{p}features.0."),
-            if small_input { 1 } else { 2 },
-            1,
-        )?;
-        let mut k = 1;
-        for [t, c, n, s] in SETTING {
-            let out = make_divisible(c as f64 * width_mult);
-            for i in 0..n {
-                let stride = if i == 0 { s } else { 1 } as i64;
-                let hidden = (input * t) as i64;
-                let b = format!("{p}features.{k}.conv.");
-                let mut j = 0;
-                let mut y = h.clone();
-                if t != 1 {
-                    y = self.conv_bn_relu6(&y, &format!("{b}0."), 1, 1)?;
-                    j = 1;
-                }
-                y = self.conv_bn_relu6(&y, &format!("{b}{j}."), stride, hidden)?;
-                y = self.conv(&y, &format!("{b}{}.", j + 1), 1, 0, 1)?;
-                y = self.bn(&y, &format!("{b}{}.", j + 2))?;
-                h = if stride == 1 && input == out {
-                    self.node("Add", &[&h, &y], &[])
-                } else {
-                    y
-                };
-                input = out;
-                k += 1;
-            }
-        }
-        h = self.conv_bn_relu6(&h, &format!("{p}features.{k}."), 1, 1)?;
-        h = self.node("GlobalAveragePool", &[&h], &[]);
-        h = self.flatten(&h);
-        self.gemm(&h, &format!("{p}classifier.1."))
     }
 }
 
