@@ -281,12 +281,12 @@ fn conv_backward_weight_direct(@builtin(workgroup_id) wid: vec3<u32>, @builtin(n
         let dyc = (n * g.o + o0) * plane;
         for (var oh = 0u; oh < g.oh; oh = oh + 1u) {
             let ih = vec4<i32>(i32(oh * g.sh) - i32(g.ph)) + ki * i32(g.dh);
-            let row_ok = ih >= vec4<i32>(0) & ih <= vec4<i32>(hmax);
+            let row_ok = (ih >= vec4<i32>(0)) & (ih <= vec4<i32>(hmax));
             let xr = (vec4<i32>(xc) + clamp(ih, vec4<i32>(0), vec4<i32>(hmax))) * i32(g.w);
             let dyr = dyc + oh * g.ow;
             for (var ow = 0u; ow < g.ow; ow = ow + 1u) {
                 let iw = vec4<i32>(i32(ow * g.sw) - i32(g.pw)) + kj * i32(g.dw);
-                let ok = row_ok & iw >= vec4<i32>(0) & iw <= vec4<i32>(wmax);
+                let ok = row_ok & (iw >= vec4<i32>(0)) & (iw <= vec4<i32>(wmax));
                 let idx = vec4<u32>(xr + clamp(iw, vec4<i32>(0), vec4<i32>(wmax)));
                 let xv = select(vec4<f32>(0.0), vec4<f32>(in0[idx.x], in0[idx.y], in0[idx.z], in0[idx.w]), ok);
                 let q = dyr + ow;
