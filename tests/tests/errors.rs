@@ -175,9 +175,9 @@ fn dtype_and_autograd_errors() {
     assert!(matches!(
         a.add(&b),
         Err(Error::DTypeMismatch {
+            op: "add",
             expected: DType::F32,
             got: DType::F64,
-            ..
         })
     ));
     let w = Tensor::ones([3]).requires_grad_().expect("leaf");

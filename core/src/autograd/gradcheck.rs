@@ -46,6 +46,14 @@ pub fn gradcheck(
     f: impl Fn(&[Tensor]) -> Result<Tensor>,
     inputs: &[Tensor],
 ) -> Result<GradcheckReport> {
+    // Works inside a `no_grad` scope too: the analytic pass needs a graph.
+    super::grad_mode::enable_grad(|| gradcheck_inner(&f, inputs))
+}
+
+fn gradcheck_inner(
+    f: &dyn Fn(&[Tensor]) -> Result<Tensor>,
+    inputs: &[Tensor],
+) -> Result<GradcheckReport> {
     let xs: Vec<Tensor> = inputs
         .iter()
         .map(|t| t.to_dtype(DType::F64)?.requires_grad_())
@@ -60,7 +68,7 @@ pub fn gradcheck(
     }
     let mut rng = Rng::new(0x6772_6164);
     let r = Tensor::uniform(out.shape().clone(), 0.5, 1.5, &mut rng).to_dtype(DType::F64)?;
-    let loss = projected(&f, &xs, &r)?;
+    let loss = projected(f, &xs, &r)?;
     let analytic = if loss.requires_grad() {
         grad(std::slice::from_ref(&loss), &xs, false)?
     } else {
@@ -81,7 +89,7 @@ pub fn gradcheck(
                 // Leaves keep requires_grad so closures that differentiate internally
                 // (second-order checks) evaluate the same way as for the analytic pass.
                 args[i] = Tensor::from_vec(v, x.shape().clone())?.requires_grad_()?;
-                projected(&f, &args, &r)?.item()
+                projected(f, &args, &r)?.item()
             };
             let numeric = (eval(EPS)? - eval(-EPS)?) / (2.0 * EPS);
             let err = (a[j] - numeric).abs() / a[j].abs().max(numeric.abs()).max(1.0);

@@ -5,21 +5,9 @@ use crate::error::{Error, Result};
 use crate::tensor::shape::broadcast_shapes;
 use crate::tensor::Tensor;
 
-fn binary_name(op: BinaryOp) -> &'static str {
-    match op {
-        BinaryOp::Add => "add",
-        BinaryOp::Sub => "sub",
-        BinaryOp::Mul => "mul",
-        BinaryOp::Div => "div",
-        BinaryOp::Pow => "pow",
-        BinaryOp::Maximum => "maximum",
-        BinaryOp::Minimum => "minimum",
-    }
-}
-
 impl Tensor {
     fn binary(&self, op: BinaryOp, other: &Tensor) -> Result<Tensor> {
-        let out = broadcast_shapes(binary_name(op), self.dims(), other.dims())?;
+        let out = broadcast_shapes(Op::Binary(op).name(), self.dims(), other.dims())?;
         Tensor::from_op(Op::Binary(op), vec![self.clone(), other.clone()], out)
     }
 
