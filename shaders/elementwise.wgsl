@@ -157,6 +157,11 @@ fn binary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     var rest = i;
     var ia = 0u;
     var ib = 0u;
+    // Same shapes and scalar operands coalesce to one dim: no division on that path.
+    if (rank <= 1u) {
+        out[i] = binary_f(p[1], in0[i * p[12]], in1[i * p[20]]);
+        return;
+    }
     for (var d = rank; d > 0u; d = d - 1u) {
         let size = p[3u + d];
         let c = rest % size;

@@ -5,6 +5,9 @@
 // Strided params: [n, rank, offset, 0, dims[8], strides[8]].
 
 fn strided_offset(i: u32) -> u32 {
+    if (p[1] == 1u) {
+        return p[2] + i * p[12];
+    }
     var rest = i;
     var off = p[2];
     for (var d = p[1]; d > 0u; d = d - 1u) {

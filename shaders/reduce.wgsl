@@ -8,6 +8,9 @@
 const OP_MAX: u32 = 1u;
 
 fn kept_offset(o: u32) -> u32 {
+    if (p[2] == 1u) {
+        return o * p[10];
+    }
     var rest = o;
     var off = 0u;
     for (var d = p[2]; d > 0u; d = d - 1u) {
