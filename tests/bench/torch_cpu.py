@@ -86,12 +86,17 @@ class MLP(torch.nn.Module):
 
 def time_steps(fn, W, N):
     warm, times, losses = [], [], []
+    cpu0 = None
     for i in range(W + N):
+        if i == W:
+            cpu0 = time.process_time()
         t0 = time.perf_counter()
         losses.append(fn())
         (warm if i < W else times).append((time.perf_counter() - t0) * 1e3)
+    # process CPU time (all threads) per timed step, comparable with pixelgrad's cpu_ms_per_step
+    cpu = (time.process_time() - cpu0) * 1e3 / max(N, 1)
     return dict(warmup_ms=warm, times_ms=times, losses=losses, median_ms=statistics.median(times),
-                min_ms=min(times), n_timed=len(times))
+                min_ms=min(times), n_timed=len(times), cpu_ms_per_step=cpu)
 
 
 def main():
