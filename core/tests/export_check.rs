@@ -9,7 +9,7 @@ use std::path::PathBuf;
 
 use pixelgrad::data::{BatchMix, BundledDataset, Dataset, Split};
 use pixelgrad::io::{export_pytorch, write_safetensors, LossParam, LossSpec, RunSpec};
-use pixelgrad::models::{InputSpec, ModelSpec};
+use pixelgrad::models::{InputSpec, ModelSpec, VitConfig};
 use pixelgrad::nn::{Ctx, Module};
 use pixelgrad::train::{Control, Penalty, PlateauConfig, TrainConfig, Trainer};
 use pixelgrad::{no_grad, Tensor};
@@ -62,13 +62,21 @@ fn export_models_for_the_pytorch_check() {
     let images = Tensor::from_vec(pixels, [32, 1, 28, 28]).expect("images");
     // The last export also carries the optional settings: a custom (focal) loss, an L2
     // penalty, a plateau schedule and cutmix, so train.py runs with each of them.
-    let variants =
-        MODELS
-            .iter()
-            .map(|m| (*m, *m, false))
-            .chain([("lenet5_extras", "lenet5", true)]);
-    for (name, preset, extras) in variants {
-        let model_spec = ModelSpec::preset(preset).expect("preset");
+    let presets = MODELS
+        .iter()
+        .map(|m| (*m, ModelSpec::preset(m).expect("preset"), false));
+    // vit_tiny's 8 px patches do not tile 28 px digits; 4 px patches do.
+    let vit = ModelSpec::Vit(VitConfig {
+        patch_size: 4,
+        num_layers: 2,
+        num_heads: 2,
+        hidden_dim: 32,
+        mlp_dim: 64,
+        dropout: 0.0,
+    });
+    let lenet = ModelSpec::preset("lenet5").expect("preset");
+    let variants = presets.chain([("vit_patch4", vit, false), ("lenet5_extras", lenet, true)]);
+    for (name, model_spec, extras) in variants {
         let mut spec = RunSpec::bundled("mnist", InputSpec::GREY28, 10, model_spec, train_config());
         if extras {
             spec.loss = LossSpec::Custom {

@@ -5,7 +5,7 @@
 //! `torchrun --nproc_per_node=N` with DistributedDataParallel), `run_spec.json`, `README.md`.
 //!
 //! Model families with a `model.py` today: MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2,
-//! DenseNet and ensembles of them; the others return [`ExportError::UnsupportedModel`].
+//! DenseNet, ViT (no ONNX graph yet) and ensembles of them; the others return [`ExportError::UnsupportedModel`].
 //! `tests/export_check/` checks the files against PyTorch by hand (logits within 1e-4, two
 //! `torchrun` steps on CPU, onnxruntime where installed).
 
@@ -183,8 +183,8 @@ mod tests {
             export_pytorch(&spec, &model),
             Err(ExportError::CustomLoss(_))
         ));
-        let vit = crate::models::ModelSpec::preset("vit_tiny").expect("preset");
-        let err = model_py(&vit, crate::models::InputSpec::RGB32, 10).expect_err("vit");
-        assert_eq!(err, ExportError::UnsupportedModel("vit".into()));
+        let next = crate::models::ModelSpec::preset("convnext_tiny_small").expect("preset");
+        let err = model_py(&next, crate::models::InputSpec::RGB32, 10).expect_err("convnext");
+        assert_eq!(err, ExportError::UnsupportedModel("conv_next".into()));
     }
 }

@@ -23,6 +23,7 @@ const RESNET: &str = include_str!("py/resnet.py");
 const MOBILENET_V2: &str = include_str!("py/mobilenet_v2.py");
 
 const DENSENET: &str = include_str!("py/densenet.py");
+const VIT: &str = include_str!("py/vit.py");
 const ENSEMBLE: &str = include_str!("py/ensemble.py");
 
 /// A Python float literal that reads back as the same f64.
@@ -64,6 +65,7 @@ struct Needs {
     resnet: bool,
     mobilenet: bool,
     densenet: bool,
+    vit: bool,
     ensemble: bool,
 }
 
@@ -156,6 +158,19 @@ fn expr(
                 py_bool(d.small_input)
             )
         }
+        ModelSpec::Vit(v) => {
+            needs.vit = true;
+            format!(
+                "VisionTransformer({c}, {}, {}, {}, {}, {}, {}, {}, {classes})",
+                input.height,
+                v.patch_size,
+                v.num_layers,
+                v.num_heads,
+                v.hidden_dim,
+                v.mlp_dim,
+                py_float(v.dropout)
+            )
+        }
         ModelSpec::Ensemble { members } => {
             needs.ensemble = true;
             let inner = members
@@ -185,6 +200,7 @@ pub fn model_py(spec: &ModelSpec, input: InputSpec, classes: usize) -> Result<St
         (needs.resnet, RESNET),
         (needs.mobilenet, MOBILENET_V2),
         (needs.densenet, DENSENET),
+        (needs.vit, VIT),
         (needs.ensemble, ENSEMBLE),
     ] {
         if need {
