@@ -22,6 +22,7 @@ const MODELS: &[&str] = &[
     "resnet18_small",
     "mobilenet_v2_small",
     "densenet_small",
+    "convnext_tiny_small",
     "mlp",
     "vgg_small",
     "ensemble_mlp_lenet",

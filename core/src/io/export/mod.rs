@@ -5,7 +5,7 @@
 //! `torchrun --nproc_per_node=N` with DistributedDataParallel), `run_spec.json`, `README.md`.
 //!
 //! Model families with a `model.py` today: MLP, LeNet-5, VGG, ResNet/ResNeXt, MobileNetV2,
-//! DenseNet, ViT (no ONNX graph yet) and ensembles of them; the others return [`ExportError::UnsupportedModel`].
+//! DenseNet, ViT and ConvNeXt (these two without an ONNX graph yet) and ensembles of them; the others return [`ExportError::UnsupportedModel`].
 //! `tests/export_check/` checks the files against PyTorch by hand (logits within 1e-4, two
 //! `torchrun` steps on CPU, onnxruntime where installed).
 
@@ -183,8 +183,8 @@ mod tests {
             export_pytorch(&spec, &model),
             Err(ExportError::CustomLoss(_))
         ));
-        let next = crate::models::ModelSpec::preset("convnext_tiny_small").expect("preset");
-        let err = model_py(&next, crate::models::InputSpec::RGB32, 10).expect_err("convnext");
-        assert_eq!(err, ExportError::UnsupportedModel("conv_next".into()));
+        let eff = crate::models::ModelSpec::preset("efficientnet_b0_small").expect("preset");
+        let err = model_py(&eff, crate::models::InputSpec::RGB32, 10).expect_err("efficientnet");
+        assert_eq!(err, ExportError::UnsupportedModel("efficient_net".into()));
     }
 }

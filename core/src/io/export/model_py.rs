@@ -24,6 +24,7 @@ const MOBILENET_V2: &str = include_str!("py/mobilenet_v2.py");
 
 const DENSENET: &str = include_str!("py/densenet.py");
 const VIT: &str = include_str!("py/vit.py");
+const CONVNEXT: &str = include_str!("py/convnext.py");
 const ENSEMBLE: &str = include_str!("py/ensemble.py");
 
 /// A Python float literal that reads back as the same f64.
@@ -66,6 +67,7 @@ struct Needs {
     mobilenet: bool,
     densenet: bool,
     vit: bool,
+    convnext: bool,
     ensemble: bool,
 }
 
@@ -171,6 +173,17 @@ fn expr(
                 py_float(v.dropout)
             )
         }
+        ModelSpec::ConvNext(x) => {
+            needs.convnext = true;
+            format!(
+                "convnext({c}, {:?}, {:?}, {}, {}, {}, {classes})",
+                x.dims,
+                x.depths,
+                x.stem,
+                py_float(x.stochastic_depth),
+                py_float(x.layer_scale)
+            )
+        }
         ModelSpec::Ensemble { members } => {
             needs.ensemble = true;
             let inner = members
@@ -201,6 +214,7 @@ pub fn model_py(spec: &ModelSpec, input: InputSpec, classes: usize) -> Result<St
         (needs.mobilenet, MOBILENET_V2),
         (needs.densenet, DENSENET),
         (needs.vit, VIT),
+        (needs.convnext, CONVNEXT),
         (needs.ensemble, ENSEMBLE),
     ] {
         if need {
