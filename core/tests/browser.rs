@@ -5,6 +5,7 @@ mod common;
 
 use std::sync::Arc;
 
+use common::lenet::{fixed_batch, train_step, LeNet};
 use common::op_cases::{all_cases, compare, Case};
 use pixelgrad::device::gpu::{saxpy, Gpu, GpuContext};
 use pixelgrad::device::{self, CpuStorage, Storage};
@@ -104,4 +105,31 @@ async fn gradients_run_on_webgpu_and_read_back_asynchronously() {
         vec![1.0, -2.0, 4.0, 0.5]
     );
     assert_eq!(loss.item_async().await.expect("loss"), 5.3125);
+}
+
+/// A few LeNet-5 training steps (batch 64) on WebGPU follow the CPU's losses; logs ms per step.
+#[wasm_bindgen_test]
+async fn lenet_steps_on_webgpu_follow_the_cpu() {
+    const STEPS: usize = 4;
+    let gpu = Gpu::new()
+        .await
+        .expect("WebGPU adapter in headless Chromium");
+    let (x, y) = fixed_batch().expect("batch");
+    let mut losses = [Vec::new(), Vec::new()];
+    let mut gpu_ms = 0.0;
+    for (k, device) in [Device::Cpu, gpu.device()].into_iter().enumerate() {
+        let mut net = LeNet::new(device).expect("lenet");
+        for step in 0..STEPS {
+            let t0 = js_sys::Date::now();
+            let loss = train_step(&mut net, &x, &y, device).expect("step");
+            losses[k].push(loss.item_async().await.expect("loss") as f32);
+            if k == 1 && step > 0 {
+                gpu_ms += (js_sys::Date::now() - t0) / (STEPS - 1) as f64;
+            }
+        }
+    }
+    wasm_bindgen_test::console_log!("LeNet b64 on WebGPU: {gpu_ms:.1} ms/step; losses {losses:?}");
+    for (c, g) in losses[0].iter().zip(&losses[1]) {
+        assert!((c - g).abs() / c.abs() < 1e-3, "cpu {c} gpu {g}");
+    }
 }

@@ -1,4 +1,5 @@
 //! Helpers shared by the GPU test binaries (each binary uses a different subset).
 #![allow(dead_code)]
 
+pub mod lenet;
 pub mod op_cases;
