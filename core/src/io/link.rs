@@ -62,7 +62,7 @@ pub enum LinkError {
         max: usize,
     },
     /// The run settings inside are malformed or out of range.
-    #[error("the link's {0}")]
+    #[error("the link has {0}")]
     Spec(#[from] RunSpecJsonError),
     /// The spec's version field disagrees with the link's prefix.
     #[error("the link's format version {prefix} does not match its settings (version {spec})")]

@@ -49,7 +49,7 @@ pub enum FileError {
         supported: u32,
     },
     /// The run settings inside are malformed or out of range.
-    #[error("the file's {0}")]
+    #[error("the file has {0}")]
     Spec(#[from] RunSpecJsonError),
     /// The weights do not fit the model the spec describes, or the model cannot be built.
     #[error("the file's weights do not fit its model: {0}")]

@@ -221,10 +221,10 @@ impl RunSpec {
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum RunSpecJsonError {
     /// Not JSON of a run spec (wrong field, type or syntax).
-    #[error("the run settings are malformed: {0}")]
+    #[error("malformed run settings: {0}")]
     Syntax(String),
     /// Well-formed but a value is out of range.
-    #[error("the run settings are invalid: {0}")]
+    #[error("invalid run settings: {0}")]
     Invalid(#[from] SpecError),
 }
 
