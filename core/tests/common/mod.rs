@@ -3,3 +3,4 @@
 
 pub mod lenet;
 pub mod op_cases;
+pub mod spatial_cases;
