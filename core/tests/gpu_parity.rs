@@ -193,3 +193,24 @@ fn gradients_run_on_the_gpu_and_match_the_cpu() {
         }
     }
 }
+
+#[test]
+fn same_seed_same_dropout_mask_on_cpu_and_gpu() {
+    let Some(gpu) = gpu_or_skip("same_seed_same_dropout_mask_on_cpu_and_gpu") else {
+        return;
+    };
+    let x = Tensor::ones([7, 33]);
+    let run = |device: Device| {
+        let mut rng = pixelgrad::Rng::new(1234);
+        let t = x.to_device(device).expect("move");
+        let y = t.dropout(0.3, true, &mut rng).expect("dropout");
+        assert_eq!(y.device(), device);
+        y.to_vec_f32().expect("read")
+    };
+    let (cpu, on_gpu) = (run(Device::Cpu), run(gpu.device()));
+    assert_eq!(
+        cpu, on_gpu,
+        "the Philox stream decides the mask, not the device"
+    );
+    assert!(cpu.contains(&0.0) && cpu.iter().any(|&v| v > 1.0));
+}
