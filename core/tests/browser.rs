@@ -51,6 +51,9 @@ async fn every_op_kind_matches_the_cpu_in_the_browser() {
     let gpu = Gpu::new()
         .await
         .expect("WebGPU adapter in headless Chromium");
+    gpu.warm_up()
+        .await
+        .expect("every kernel compiles in Chromium (Tint)");
     let cases = all_cases();
     let mut failures = Vec::new();
     for c in &cases {

@@ -25,6 +25,10 @@ pub enum GpuError {
         /// The device's storage binding limit.
         limit: u64,
     },
+    /// The adapter rejected a kernel (a WGSL construct its compiler does not accept); the
+    /// message is the adapter's.
+    #[error("the GPU rejected a pixelgrad kernel: {0}")]
+    Shader(String),
     /// The arguments of a GPU call do not fit together.
     #[error("invalid GPU call to `{op}`: {reason}")]
     InvalidArgument {

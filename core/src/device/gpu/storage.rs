@@ -64,9 +64,20 @@ impl Gpu {
     }
 
     /// Compiles every kernel's pipeline now (seconds on software adapters), so that the first
-    /// training step runs at full speed; optional, pipelines are otherwise built on first use.
-    pub fn warm_up(&self) {
+    /// training step runs at full speed, and reports a kernel the adapter's compiler rejects
+    /// (in a browser such a failure is otherwise only a console message and zeros). Optional:
+    /// pipelines are otherwise built on first use.
+    pub async fn warm_up(&self) -> Result<(), GpuError> {
+        let scope = self
+            .0
+            .ctx
+            .device
+            .push_error_scope(wgpu::ErrorFilter::Validation);
         self.0.warm_up();
+        match scope.pop().await {
+            None => Ok(()),
+            Some(e) => Err(GpuError::Shader(e.to_string())),
+        }
     }
 
     /// Releases idle pooled buffers.
