@@ -1,16 +1,6 @@
-//! Entry point of the wasm module, in the page and in the training worker.
-
-mod app;
-mod components;
-mod panic_panel;
-mod routes;
-mod worker;
+//! The page's wasm module: mounts the UI. Training runs in `pixelgrad-worker`.
 
 fn main() {
-    if worker::host::is_worker_scope() {
-        worker::host::start();
-        return;
-    }
-    panic_panel::install();
-    leptos::mount::mount_to_body(app::App);
+    pixelgrad_app::panic_panel::install();
+    leptos::mount::mount_to_body(pixelgrad_app::app::App);
 }

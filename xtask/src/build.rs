@@ -9,6 +9,12 @@ use crate::util::{self, command, run as exec, step};
 /// The cargo profile for the shipped wasm (see the workspace Cargo.toml).
 const PROFILE: &str = "wasm-release";
 const TARGET: &str = "wasm32-unknown-unknown";
+/// The app's wasm modules: (cargo binary, wasm-bindgen output name). The page loads the first;
+/// `public/worker.js` loads the second in the training worker.
+const MODULES: &[(&str, &str)] = &[
+    ("pixelgrad-app", "pixelgrad"),
+    ("pixelgrad-worker", "pixelgrad_worker"),
+];
 /// Features the Rust wasm32 target emits by default; wasm-opt must be told to accept them.
 const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
@@ -34,42 +40,47 @@ pub fn build() -> Result<PathBuf, String> {
             "build",
             "-p",
             "pixelgrad-app",
+            "--bins",
             "--target",
             TARGET,
             "--profile",
             PROFILE,
         ]))
     })?;
-    let wasm = util::target_dir()
-        .join(TARGET)
-        .join(PROFILE)
-        .join("pixelgrad-app.wasm");
-    step("wasm-bindgen", || {
-        exec(
-            command("wasm-bindgen")
-                .args([
-                    "--target",
-                    "web",
-                    "--no-typescript",
-                    "--out-name",
-                    "pixelgrad",
-                    "--out-dir",
-                ])
-                .arg(&pkg)
-                .arg(&wasm),
-        )
-    })?;
-    let bundle = pkg.join("pixelgrad_bg.wasm");
-    step("wasm-opt -Oz", || {
-        exec(
-            command("wasm-opt")
-                .arg("-Oz")
-                .args(WASM_FEATURES)
-                .arg(&bundle)
-                .arg("-o")
-                .arg(&bundle),
-        )
-    })?;
+    let mut bundles = Vec::new();
+    for (bin, out_name) in MODULES {
+        let wasm = util::target_dir()
+            .join(TARGET)
+            .join(PROFILE)
+            .join(format!("{bin}.wasm"));
+        step(&format!("wasm-bindgen {bin}"), || {
+            exec(
+                command("wasm-bindgen")
+                    .args([
+                        "--target",
+                        "web",
+                        "--no-typescript",
+                        "--out-name",
+                        out_name,
+                        "--out-dir",
+                    ])
+                    .arg(&pkg)
+                    .arg(&wasm),
+            )
+        })?;
+        let bundle = pkg.join(format!("{out_name}_bg.wasm"));
+        step(&format!("wasm-opt -Oz {bin}"), || {
+            exec(
+                command("wasm-opt")
+                    .arg("-Oz")
+                    .args(WASM_FEATURES)
+                    .arg(&bundle)
+                    .arg("-o")
+                    .arg(&bundle),
+            )
+        })?;
+        bundles.push((bin, out_name, bundle));
+    }
     step("static files", || {
         copy_tree(&root.join("public"), &dist)?;
         fs::copy(root.join("index.html"), dist.join("index.html"))
@@ -77,14 +88,21 @@ pub fn build() -> Result<PathBuf, String> {
         Ok(())
     })?;
     step("gzip", || {
-        for file in [bundle.clone(), pkg.join("pixelgrad.js")] {
-            gzip_file(&file)?;
+        for (_, out_name, bundle) in &bundles {
+            gzip_file(bundle)?;
+            gzip_file(&pkg.join(format!("{out_name}.js")))?;
         }
         Ok(())
     })?;
-    let raw = file_len(&bundle);
-    let gz = file_len(&bundle.with_extension("wasm.gz"));
-    println!("app wasm: {} KB raw, {} KB gzipped", raw / 1024, gz / 1024);
+    for (bin, _, bundle) in &bundles {
+        let raw = file_len(bundle);
+        let gz = file_len(&bundle.with_extension("wasm.gz"));
+        println!(
+            "{bin} wasm: {} KB raw, {} KB gzipped",
+            raw / 1024,
+            gz / 1024
+        );
+    }
     Ok(dist)
 }
 

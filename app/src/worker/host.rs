@@ -35,7 +35,7 @@ pub fn is_worker_scope() -> bool {
         .is_ok()
 }
 
-/// Starts serving commands; called from `main` when running in the worker.
+/// Starts serving commands; the worker module's `main`.
 pub fn start() {
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
@@ -67,7 +67,7 @@ async fn handle(command: Command) {
     match command {
         Command::ProbeDevice => {
             let (report, gpu) = probe_device().await;
-            SESSION.with(|s| s.borrow_mut().gpu = gpu.map(Gpu::from_context));
+            SESSION.with(|s| s.borrow_mut().gpu = gpu);
             post(&Event::Device(report));
         }
         Command::LoadBundled { id } => match load_bundled(&id).await.and_then(|set| {

@@ -1,15 +1,34 @@
 //! Finds the device training will use, by running a real kernel on it rather than trusting
 //! that an adapter exists.
 
-use pixelgrad::device::gpu::{saxpy, AdapterSummary, GpuContext, GpuError};
+use pixelgrad::device::gpu::{saxpy, AdapterSummary, Gpu, GpuContext, GpuError};
 
 use super::protocol::{Backend, DeviceReport};
 
 /// How many values the kernel check uses: enough for several workgroups.
 const CHECK_LEN: usize = 1000;
 
-/// Opens WebGPU and checks `y = 2x + y` against the CPU; any failure means the CPU fallback.
-pub async fn probe_device() -> (DeviceReport, Option<GpuContext>) {
+/// Opens WebGPU, checks `y = 2x + y` against the CPU, then compiles every training kernel (a
+/// browser whose shader compiler rejects one would otherwise train on zeros); any failure means
+/// the CPU fallback, with the reason shown.
+pub async fn probe_device() -> (DeviceReport, Option<Gpu>) {
+    let (report, ctx) = check_adapter().await;
+    let Some(ctx) = ctx else {
+        return (report, None);
+    };
+    let gpu = Gpu::from_context(ctx);
+    match gpu.warm_up().await {
+        Ok(()) => (report, Some(gpu)),
+        Err(e) => (
+            cpu_report(format!(
+                "this browser's WebGPU rejected one of pixelgrad's kernels ({e})"
+            )),
+            None,
+        ),
+    }
+}
+
+async fn check_adapter() -> (DeviceReport, Option<GpuContext>) {
     let ctx = match GpuContext::new().await {
         Ok(ctx) => ctx,
         Err(GpuError::NoAdapter(reason)) => return (cpu_report(browser_reason(&reason)), None),
