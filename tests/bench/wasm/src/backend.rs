@@ -42,7 +42,9 @@ impl Backend {
                 let gpu = Gpu::new()
                     .await
                     .map_err(|e| format!("WebGPU unavailable: {e}"))?;
-                gpu.warm_up();
+                gpu.warm_up()
+                    .await
+                    .map_err(|e| format!("WebGPU rejected a kernel: {e}"))?;
                 let device = gpu.device();
                 GPU.with(|g| *g.borrow_mut() = Some(gpu));
                 Ok(device)
