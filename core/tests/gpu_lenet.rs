@@ -7,22 +7,11 @@ use std::time::Instant;
 
 mod common;
 
+use common::gpu::gpu_or_skip;
 use common::lenet::{fixed_batch, train_step, LeNet};
-use pixelgrad::device::gpu::{Gpu, GpuError};
 use pixelgrad::{Device, Result};
 
 const STEPS: usize = 20;
-
-fn gpu_or_skip(test: &str) -> Option<Gpu> {
-    match pollster::block_on(Gpu::new()) {
-        Ok(gpu) => Some(gpu),
-        Err(GpuError::NoAdapter(reason)) if std::env::var_os("REQUIRE_GPU").is_none() => {
-            println!("skipping {test}: no GPU adapter ({reason})");
-            None
-        }
-        Err(e) => panic!("{test}: GPU required (REQUIRE_GPU is set) but unavailable: {e}"),
-    }
-}
 
 /// Losses of `STEPS` training steps on `device`, and the mean time per step after the first.
 fn train(device: Device) -> Result<(Vec<f32>, f64)> {

@@ -8,21 +8,10 @@ mod common;
 
 use std::sync::Arc;
 
+use common::gpu::gpu_or_skip;
 use common::op_cases::{all_cases, compare, Case};
-use pixelgrad::device::gpu::{Gpu, GpuError};
 use pixelgrad::device::{self, CpuStorage, Storage};
 use pixelgrad::{Device, Shape, Tensor};
-
-fn gpu_or_skip(test: &str) -> Option<Gpu> {
-    match pollster::block_on(Gpu::new()) {
-        Ok(gpu) => Some(gpu),
-        Err(GpuError::NoAdapter(reason)) if std::env::var_os("REQUIRE_GPU").is_none() => {
-            println!("skipping {test}: no GPU adapter ({reason})");
-            None
-        }
-        Err(e) => panic!("{test}: GPU required (REQUIRE_GPU is set) but unavailable: {e}"),
-    }
-}
 
 /// Runs a case on one device; returns the output storage.
 fn run_on(c: &Case, device: Device) -> Result<Storage, String> {

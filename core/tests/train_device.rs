@@ -3,24 +3,15 @@
 //! to the same report.
 #![cfg(not(target_arch = "wasm32"))]
 
+mod common;
+
+use common::gpu::gpu_or_skip;
 use pixelgrad::data::{Batch, Image, InMemoryDataset, LoaderConfig};
-use pixelgrad::device::gpu::{Gpu, GpuError};
 use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::move_to_device;
 use pixelgrad::optim::{OptimizerSpec, Schedule, SgdConfig};
 use pixelgrad::train::{TrainConfig, Trainer};
 use pixelgrad::{Device, Rng};
-
-fn gpu_or_skip(test: &str) -> Option<Gpu> {
-    match pollster::block_on(Gpu::new()) {
-        Ok(gpu) => Some(gpu),
-        Err(GpuError::NoAdapter(reason)) if std::env::var_os("REQUIRE_GPU").is_none() => {
-            println!("skipping {test}: no GPU adapter ({reason})");
-            None
-        }
-        Err(e) => panic!("{test}: GPU required (REQUIRE_GPU is set) but unavailable: {e}"),
-    }
-}
 
 fn config() -> TrainConfig {
     TrainConfig {
