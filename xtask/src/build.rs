@@ -30,10 +30,14 @@ pub fn run() -> Result<(), String> {
     build().map(|_| ())
 }
 
-/// Builds `dist/` and returns its path; assumes the tools are installed.
+/// Builds `dist/` (or `$PIXELGRAD_DIST`, so that two checkouts' test runs sharing a machine do
+/// not overwrite each other's bundle) and returns its path; assumes the tools are installed.
 pub fn build() -> Result<PathBuf, String> {
     let root = util::root();
-    let dist = root.join("dist");
+    let dist = std::env::var_os("PIXELGRAD_DIST")
+        .map(PathBuf::from)
+        .map(|p| if p.is_absolute() { p } else { root.join(p) })
+        .unwrap_or_else(|| root.join("dist"));
     let pkg = dist.join("pkg");
     step("cargo build (wasm32, release)", || {
         exec(command("cargo").args([

@@ -170,14 +170,42 @@ fn e2e(tally: &mut Tally) -> Result<(), String> {
     let server = crate::serve::start(dist, 0)?;
     let root = util::root();
     let mut node = command("node");
-    node.args(["--test", "--test-reporter=tap", "--test-concurrency=1"])
-        .arg(root.join("tests").join("e2e"))
-        .env("PIXELGRAD_URL", &server.url)
-        .env(
-            "PIXELGRAD_SCREENSHOTS",
-            root.join("target").join("screenshots"),
-        );
+    node.args(["--test", "--test-reporter=tap", "--test-concurrency=1"]);
+    // `PIXELGRAD_E2E=training,results` runs only the test files whose names contain one of
+    // the words: a quick loop while working on one screen.
+    match std::env::var("PIXELGRAD_E2E") {
+        Ok(only) if !only.trim().is_empty() => {
+            for file in e2e_files(&root.join("tests").join("e2e"))? {
+                let name = file.file_name().map(|n| n.to_string_lossy().into_owned());
+                let name = name.unwrap_or_default();
+                if only
+                    .split(',')
+                    .any(|w| !w.is_empty() && name.contains(w.trim()))
+                {
+                    node.arg(file);
+                }
+            }
+        }
+        _ => {
+            node.arg(root.join("tests").join("e2e"));
+        }
+    }
+    node.env("PIXELGRAD_URL", &server.url).env(
+        "PIXELGRAD_SCREENSHOTS",
+        root.join("target").join("screenshots"),
+    );
     counted(&mut node, tally)
+}
+
+/// The `*.test.mjs` files of the e2e folder, sorted.
+fn e2e_files(dir: &std::path::Path) -> Result<Vec<std::path::PathBuf>, String> {
+    let entries = std::fs::read_dir(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut files: Vec<_> = entries
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.to_string_lossy().ends_with(".test.mjs"))
+        .collect();
+    files.sort();
+    Ok(files)
 }
 
 /// Runs a command, echoing its stdout while counting test results from it.
