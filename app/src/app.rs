@@ -4,6 +4,7 @@ use leptos::prelude::*;
 use leptos_router::components::{Route, Router, Routes, A};
 use leptos_router::path;
 
+use crate::components::run_settings::RunSettings;
 use crate::routes::{
     debug::DebugPanic, home::Home, lessons::Lessons, not_found::NotFound, playground::Playground,
 };
@@ -14,6 +15,7 @@ use crate::worker::client::WorkerClient;
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(WorkerClient::spawn());
+    provide_context(RunSettings::new());
     view! {
         <Router>
             <header class="site-header">

@@ -4,5 +4,6 @@ pub mod confusion_matrix;
 pub mod data_panel;
 pub mod gpu_status;
 pub mod line_chart;
+pub mod run_settings;
 pub mod thumbnail;
 pub mod training_panel;

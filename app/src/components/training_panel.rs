@@ -4,23 +4,30 @@ use leptos::prelude::*;
 use pixelgrad::models::PRESETS;
 
 use crate::components::line_chart::{LineChart, Series};
+use crate::components::run_settings::{RunSettings, RESTORED_MODEL};
 use crate::worker::client::{RunState, WorkerClient};
-use crate::worker::protocol::{
-    Backend, BackendChoice, Command, OptimizerChoice, RunEnd, TrainRequest,
-};
+use crate::worker::protocol::{Backend, Command, RunEnd, TrainRequest};
 
-/// The training panel. Settings are plain signals; pressing Train sends them to the worker.
+/// Evaluate on the held-out split every this many steps.
+const EVAL_EVERY: usize = 50;
+
+/// The training panel. Settings are the [`RunSettings`] signals; pressing Train turns them
+/// into a run spec and sends it to the worker.
 #[component]
 pub fn TrainingPanel() -> impl IntoView {
     let worker = expect_context::<WorkerClient>();
-    let preset = RwSignal::new("lenet5".to_string());
-    let optimizer = RwSignal::new(OptimizerChoice::Sgd);
-    let lr = RwSignal::new("0.05".to_string());
-    let batch_size = RwSignal::new("64".to_string());
-    let epochs = RwSignal::new("1".to_string());
-    let max_steps = RwSignal::new(String::new());
-    let seed = RwSignal::new("0".to_string());
-    let cpu_only = RwSignal::new(false);
+    let settings = use_context::<RunSettings>().unwrap_or_default();
+    let RunSettings {
+        preset,
+        optimizer,
+        lr,
+        batch_size,
+        epochs,
+        max_steps,
+        seed,
+        cpu_only,
+        base,
+    } = settings;
     let form_error = RwSignal::new(None::<String>);
 
     // Small images only fit the MLP; keep the choice valid when the data set changes.
@@ -34,25 +41,37 @@ pub fn TrainingPanel() -> impl IntoView {
             .map(|(name, _)| *name)
             .collect::<Vec<_>>()
     };
+    let restored = move || base.with(|b| b.is_some()) && preset.get() == RESTORED_MODEL;
     Effect::new(move |_| {
         let available = presets();
-        if !available.contains(&preset.get_untracked().as_str()) {
+        let current = preset.get_untracked();
+        let keep = current == RESTORED_MODEL && base.with_untracked(|b| b.is_some());
+        if !keep && !available.contains(&current.as_str()) {
             if let Some(first) = available.first() {
                 preset.set(first.to_string());
             }
         }
     });
 
-    let start = move |_| match read_request(
-        preset, optimizer, lr, batch_size, epochs, max_steps, seed, cpu_only,
-    ) {
-        Ok(request) => {
-            form_error.set(None);
-            worker.last_error.set(None);
-            worker.training.update(|t| t.state = RunState::Starting);
-            worker.send(&Command::Train(request));
+    let start = move |_| {
+        let spec = worker.dataset.with_untracked(|d| match d {
+            Some(d) => settings.to_spec(d),
+            None => Err("choose a data set first".into()),
+        });
+        match spec {
+            Ok(spec) => {
+                form_error.set(None);
+                worker.last_error.set(None);
+                worker.training.update(|t| t.state = RunState::Starting);
+                worker.send(&Command::Train(Box::new(TrainRequest {
+                    spec,
+                    backend: settings.backend(),
+                    eval_every: EVAL_EVERY,
+                    stop_at: None,
+                })));
+            }
+            Err(message) => form_error.set(Some(message)),
         }
-        Err(message) => form_error.set(Some(message)),
     };
     let state = move || worker.training.with(|t| t.state.clone());
     let running = move || {
@@ -69,13 +88,14 @@ pub fn TrainingPanel() -> impl IntoView {
             <div class="form-grid">
                 <label>"Model"
                     <select data-testid="preset" prop:value=move || preset.get() on:change=move |e| preset.set(event_target_value(&e))>
+                        {move || restored().then(|| view! { <option value=RESTORED_MODEL selected=true>"the shared model"</option> })}
                         {move || presets().into_iter().map(|name| view! { <option value=name selected=move || preset.get() == name>{name}</option> }).collect_view()}
                     </select>
                 </label>
                 <label>"Optimizer"
-                    <select data-testid="optimizer" on:change=move |e| optimizer.set(if event_target_value(&e) == "adam" { OptimizerChoice::Adam } else { OptimizerChoice::Sgd })>
-                        <option value="sgd">"SGD, momentum 0.9"</option>
-                        <option value="adam">"Adam"</option>
+                    <select data-testid="optimizer" prop:value=move || optimizer.get() on:change=move |e| optimizer.set(event_target_value(&e))>
+                        <option value="sgd" selected=move || optimizer.get() == "sgd">"SGD, momentum 0.9"</option>
+                        <option value="adam" selected=move || optimizer.get() == "adam">"Adam"</option>
                     </select>
                 </label>
                 <NumberField label="Learning rate" testid="lr" value=lr />
@@ -119,49 +139,6 @@ fn NumberField(
     }
 }
 
-#[allow(clippy::too_many_arguments)]
-fn read_request(
-    preset: RwSignal<String>,
-    optimizer: RwSignal<OptimizerChoice>,
-    lr: RwSignal<String>,
-    batch_size: RwSignal<String>,
-    epochs: RwSignal<String>,
-    max_steps: RwSignal<String>,
-    seed: RwSignal<String>,
-    cpu_only: RwSignal<bool>,
-) -> Result<TrainRequest, String> {
-    let number = |name: &str, text: String| -> Result<f64, String> {
-        text.trim()
-            .parse::<f64>()
-            .map_err(|_| format!("{name} must be a number, not \"{}\"", text.trim()))
-    };
-    let whole = |name: &str, text: String| -> Result<usize, String> {
-        text.trim()
-            .parse::<usize>()
-            .map_err(|_| format!("{name} must be a whole number, not \"{}\"", text.trim()))
-    };
-    let limit = max_steps.get_untracked();
-    Ok(TrainRequest {
-        preset: preset.get_untracked(),
-        optimizer: optimizer.get_untracked(),
-        lr: number("the learning rate", lr.get_untracked())?,
-        batch_size: whole("the batch size", batch_size.get_untracked())?,
-        epochs: whole("epochs", epochs.get_untracked())?,
-        max_steps: if limit.trim().is_empty() {
-            None
-        } else {
-            Some(whole("the step limit", limit)?)
-        },
-        eval_every: 50,
-        seed: whole("the seed", seed.get_untracked())? as u64,
-        backend: if cpu_only.get_untracked() {
-            BackendChoice::Cpu
-        } else {
-            BackendChoice::Auto
-        },
-    })
-}
-
 /// Progress bar, speed, time left, and how the run ended.
 #[component]
 fn RunStatus() -> impl IntoView {
@@ -192,12 +169,14 @@ fn RunStatus() -> impl IntoView {
             }
             _ => None,
         };
+        // The exact last loss, for tests that compare runs to the last digit.
+        let last_loss = t.losses.last().map(|(step, loss)| format!("{step}:{loss}"));
         let accuracy = t
             .last_eval
             .as_ref()
             .map(|e| format!("Test accuracy {:.1}%", 100.0 * e.accuracy));
         view! {
-            <div class="run-status" data-testid="run-status" data-state=format!("{:?}", t.state).to_lowercase()>
+            <div class="run-status" data-testid="run-status" data-state=format!("{:?}", t.state).to_lowercase() data-last-loss=last_loss>
                 <progress max=t.total_steps.max(1) value=t.step></progress>
                 <p data-testid="progress-text">
                     {format!("Step {} of {} · epoch {} · {:.1} steps/s{left}", t.step, t.total_steps, t.epoch + 1, t.steps_per_second)}

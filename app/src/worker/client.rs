@@ -5,6 +5,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use pixelgrad::io::RunSpec;
 use pixelgrad::train::EvalReport;
 
 use super::protocol::{Backend, Command, DatasetSummary, DeviceReport, Event, RunEnd};
@@ -70,6 +71,8 @@ pub struct TrainingView {
     pub test_losses: Vec<(f64, f64)>,
     /// The latest evaluation.
     pub last_eval: Option<EvalReport>,
+    /// The spec being trained, as the worker read it.
+    pub spec: Option<RunSpec>,
 }
 
 struct Handles {
@@ -236,6 +239,7 @@ impl WorkerClient {
                 parameters,
                 backend,
                 total_steps,
+                spec,
             } => {
                 self.training.set(TrainingView {
                     state: RunState::Running,
@@ -243,6 +247,7 @@ impl WorkerClient {
                     parameters,
                     backend: Some(backend),
                     total_steps,
+                    spec: Some(*spec),
                     ..TrainingView::default()
                 });
             }

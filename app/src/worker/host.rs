@@ -18,8 +18,8 @@ use super::training::{self, Control};
 struct Session {
     /// The GPU device opened by the probe, kept for training.
     gpu: Option<Gpu>,
-    /// The selected data set.
-    data: Option<Rc<LoadedSet>>,
+    /// The selected data set, with its identifier (runs name the set they train on).
+    data: Option<(String, Rc<LoadedSet>)>,
     /// The running training loop's control, while a run is in progress.
     run: Option<Rc<Cell<Control>>>,
 }
@@ -72,13 +72,13 @@ async fn handle(command: Command) {
         }
         Command::LoadBundled { id } => match load_bundled(&id).await.and_then(|set| {
             let summary = summarize(&id, &set)?;
-            SESSION.with(|s| s.borrow_mut().data = Some(Rc::new(set)));
+            SESSION.with(|s| s.borrow_mut().data = Some((id.clone(), Rc::new(set))));
             Ok(summary)
         }) {
             Ok(summary) => post(&Event::Dataset(summary)),
             Err(message) => post(&Event::Error { message }),
         },
-        Command::Train(request) => start_training(request),
+        Command::Train(request) => start_training(*request),
         Command::Pause => set_control(Control::Pause),
         Command::Resume => set_control(Control::Run),
         Command::StepOnce => set_control(Control::StepOnce),
@@ -97,12 +97,12 @@ fn start_training(request: super::protocol::TrainRequest) {
         s.run = Some(Rc::clone(&control));
         Ok((data, s.gpu.clone(), control))
     });
-    let (data, gpu, control) = match prepared {
+    let ((id, data), gpu, control) = match prepared {
         Ok(prepared) => prepared,
         Err(message) => return post(&Event::Error { message }),
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let end = training::run(request, data, gpu, control, post).await;
+        let end = training::run(request, id, data, gpu, control, post).await;
         SESSION.with(|s| s.borrow_mut().run = None);
         post(&Event::TrainingEnded(end));
     });

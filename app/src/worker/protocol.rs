@@ -1,6 +1,7 @@
 //! Messages between the page and the training worker. Both sides are this crate, so one set of
 //! serde types serves both, and a message that does not parse is a bug we report, not a crash.
 
+use pixelgrad::io::RunSpec;
 use pixelgrad::train::EvalReport;
 use serde::{Deserialize, Serialize};
 
@@ -16,7 +17,7 @@ pub enum Command {
         id: String,
     },
     /// Build a model and train it on the loaded data set.
-    Train(TrainRequest),
+    Train(Box<TrainRequest>),
     /// Pause after the current step.
     Pause,
     /// Continue a paused run.
@@ -25,16 +26,6 @@ pub enum Command {
     StepOnce,
     /// End the run; the model and its curves stay.
     Stop,
-}
-
-/// Which optimizer the training panel chose.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum OptimizerChoice {
-    /// SGD with momentum 0.9.
-    Sgd,
-    /// Adam with PyTorch's defaults.
-    Adam,
 }
 
 /// Where the user wants training to run.
@@ -47,27 +38,21 @@ pub enum BackendChoice {
     Cpu,
 }
 
-/// The training panel's settings.
+/// A run to train: the core's [`RunSpec`] (what a share link and a `.pixelgrad` file carry,
+/// so the same spec, seed and backend give the same loss curve) plus the settings that only
+/// concern this page and are never shared.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct TrainRequest {
-    /// A model preset name (`lenet5`, `mlp`, ...).
-    pub preset: String,
-    /// The optimizer.
-    pub optimizer: OptimizerChoice,
-    /// Learning rate.
-    pub lr: f64,
-    /// Examples per step.
-    pub batch_size: usize,
-    /// Passes over the training set.
-    pub epochs: usize,
-    /// Stop after this many steps, if set.
-    pub max_steps: Option<usize>,
-    /// Evaluate on the test split every this many steps (and after each epoch).
-    pub eval_every: usize,
-    /// Seed of initialization, shuffling and dropout.
-    pub seed: u64,
+    /// Data source, model, optimizer, schedule, loader, loss, seed and epochs.
+    pub spec: RunSpec,
     /// Where to train.
     pub backend: BackendChoice,
+    /// Evaluate on the held-out split every this many steps (and after each epoch); 0 for
+    /// after each epoch only.
+    pub eval_every: usize,
+    /// Stop after this many steps even when the spec allows more: reproducing a shared run
+    /// replays it up to the step at which it was shared.
+    pub stop_at: Option<usize>,
 }
 
 /// New points of the training curves since the last report.
@@ -177,6 +162,8 @@ pub enum Event {
         backend: Backend,
         /// Steps the run will take in all.
         total_steps: usize,
+        /// The spec being trained, as the worker read it (what Share and the gallery keep).
+        spec: Box<RunSpec>,
     },
     /// Curves moved on.
     Progress(Progress),

@@ -5,21 +5,19 @@
 use std::cell::Cell;
 use std::rc::Rc;
 
-use pixelgrad::data::{DataLoader, Dataset, LoaderConfig};
+use pixelgrad::data::{train_val_split, BundledDataset, DataLoader, Dataset, Subset};
 use pixelgrad::device::gpu::Gpu;
-use pixelgrad::models::{InputSpec, Model, ModelSpec};
+use pixelgrad::io::{DataSource, LossSpec, RunSpec};
+use pixelgrad::models::{Model, ModelSpec, PRESETS};
 use pixelgrad::nn::{count_trainable, move_to_device};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule, SgdConfig};
 use pixelgrad::train::{TrainConfig, TrainError, Trainer};
 
 use super::datasets::LoadedSet;
-use super::protocol::{
-    Backend, BackendChoice, Event, OptimizerChoice, Progress, RunEnd, TrainRequest,
-};
+use super::protocol::{Backend, BackendChoice, Event, Progress, RunEnd, TrainRequest};
 
 /// How often (ms) curve points are posted to the page.
 const REPORT_INTERVAL_MS: f64 = 150.0;
-/// Test examples used by the periodic evaluation (all of them after each epoch).
+/// Held-out examples used by the periodic evaluation (all of them after each epoch).
 const QUICK_EVAL_EXAMPLES: usize = 1000;
 
 /// What the page asked the running loop to do; read between steps.
@@ -31,78 +29,93 @@ pub enum Control {
     Stop,
 }
 
-/// Largest settings the page may ask for: a shared link could carry anything.
-fn validate(request: &TrainRequest) -> Result<(), String> {
-    if !(request.lr.is_finite() && request.lr > 0.0 && request.lr <= 10.0) {
+/// The preset whose spec `model` is, for people; "custom model" for any other spec.
+pub fn model_name(model: &ModelSpec) -> String {
+    PRESETS
+        .iter()
+        .find(|(name, _)| ModelSpec::preset(name).as_ref() == Some(model))
+        .map_or_else(|| "custom model".to_string(), |(name, _)| name.to_string())
+}
+
+/// Checks that `spec` (which may come from a shared link) trains on the loaded set `loaded_id`.
+fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), String> {
+    spec.validate()
+        .map_err(|e| format!("the run settings are invalid: {e}"))?;
+    match &spec.data.source {
+        DataSource::Bundled { name } if name == loaded_id => {}
+        DataSource::Bundled { name } => {
+            return Err(format!(
+                "this run trains on the bundled set \"{name}\", but \"{loaded_id}\" is loaded"
+            ))
+        }
+        DataSource::User { class_names, .. } => {
+            return Err(format!(
+                "this run trained on the sender's own images; load a data set with the classes {}",
+                class_names.join(", ")
+            ))
+        }
+    }
+    let classes = data.train.classes().len();
+    if spec.data.classes != classes {
         return Err(format!(
-            "the learning rate must be between 0 and 10, not {}",
-            request.lr
+            "the run is for {} classes, the loaded set has {classes}",
+            spec.data.classes
         ));
     }
-    if !(1..=1024).contains(&request.batch_size) {
+    if spec.data.input.channels != 1 {
         return Err(format!(
-            "the batch size must be between 1 and 1024, not {}",
-            request.batch_size
-        ));
-    }
-    if !(1..=1000).contains(&request.epochs) {
-        return Err(format!(
-            "epochs must be between 1 and 1000, not {}",
-            request.epochs
+            "the run is for {}-channel images, the loaded set is grey",
+            spec.data.input.channels
         ));
     }
     Ok(())
 }
 
-fn train_config(request: &TrainRequest) -> TrainConfig {
-    let optimizer = match request.optimizer {
-        OptimizerChoice::Sgd => OptimizerSpec::Sgd(SgdConfig {
-            momentum: 0.9,
-            ..SgdConfig::new(request.lr)
-        }),
-        OptimizerChoice::Adam => OptimizerSpec::Adam(AdamConfig::new(request.lr)),
-    };
-    TrainConfig {
-        epochs: request.epochs,
-        max_steps: request.max_steps,
-        optimizer,
-        schedule: Schedule::Constant,
-        loader: LoaderConfig {
-            batch_size: request.batch_size,
-            drop_last: true,
-            ..LoaderConfig::default()
-        },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
-        seed: request.seed,
-        penalty: None,
-        reduce_on_plateau: None,
+/// The training and held-out samples the spec asks for: its subset of the training split, then
+/// a seeded stratified validation split when `val_fraction > 0`, else the test split.
+fn splits<'a>(
+    spec: &RunSpec,
+    data: &'a LoadedSet,
+) -> Result<(Subset<'a, BundledDataset>, Subset<'a, BundledDataset>), String> {
+    let n = spec
+        .data
+        .subset
+        .map_or(data.train.len(), |s| s.min(data.train.len()));
+    let all: Vec<usize> = (0..n).collect();
+    if spec.data.val_fraction > 0.0 {
+        let pool = Subset::new(&data.train, all.clone()).map_err(|e| e.to_string())?;
+        let (train, val) = train_val_split(&pool, spec.data.val_fraction, spec.train.seed)
+            .map_err(|e| e.to_string())?;
+        let back = |ix: Vec<usize>| ix.into_iter().map(|i| all[i]).collect::<Vec<_>>();
+        Ok((
+            Subset::new(&data.train, back(train)).map_err(|e| e.to_string())?,
+            Subset::new(&data.train, back(val)).map_err(|e| e.to_string())?,
+        ))
+    } else {
+        let test: Vec<usize> = (0..data.test.len()).collect();
+        Ok((
+            Subset::new(&data.train, all).map_err(|e| e.to_string())?,
+            Subset::new(&data.test, test).map_err(|e| e.to_string())?,
+        ))
     }
 }
 
-/// Builds the model for the loaded set, on the GPU when asked and available.
+/// Builds the spec's model (initialized from its seed), on the GPU when asked and available.
 fn build(
-    request: &TrainRequest,
-    data: &LoadedSet,
+    spec: &RunSpec,
+    backend: BackendChoice,
     gpu: Option<&Gpu>,
 ) -> Result<(Model, Backend), String> {
-    let spec = ModelSpec::preset(&request.preset)
-        .ok_or_else(|| format!("there is no model called \"{}\"", request.preset))?;
-    let (height, width) = data.train.image_size();
-    let input = InputSpec {
-        channels: 1,
-        height,
-        width,
-    };
-    let classes = data.train.classes().len();
-    let model = spec.build(input, classes, request.seed).map_err(|e| {
+    let model = spec.build_model().map_err(|e| {
+        let input = spec.data.input;
         format!(
-            "{} cannot be built for {height}×{width} images: {e}",
-            request.preset
+            "{} cannot be built for {}×{} images: {e}",
+            model_name(&spec.model),
+            input.height,
+            input.width
         )
     })?;
-    let gpu = match request.backend {
+    let gpu = match backend {
         BackendChoice::Auto => gpu,
         BackendChoice::Cpu => None,
     };
@@ -117,15 +130,33 @@ fn build(
     Ok((model, backend))
 }
 
+/// The trainer for the spec's loss. Cross-entropy (with the spec's label smoothing) is the
+/// core trainer's built-in; a custom loss goes to the core's custom-loss trainer once it has
+/// one, and until then is refused in words.
+fn trainer_for(
+    model: Model,
+    classes: usize,
+    config: TrainConfig,
+    loss: &LossSpec,
+) -> Result<Trainer<Model>, String> {
+    match loss {
+        LossSpec::CrossEntropy => Trainer::new(model, classes, config).map_err(|e| e.to_string()),
+        LossSpec::Custom { .. } => Err(
+            "this run uses a custom loss, which this version of the worker cannot train yet".into(),
+        ),
+    }
+}
+
 /// Runs one training run to its end, posting events through `post`.
 pub async fn run(
     request: TrainRequest,
+    loaded_id: String,
     data: Rc<LoadedSet>,
     gpu: Option<Gpu>,
     control: Rc<Cell<Control>>,
     post: impl Fn(&Event),
 ) -> RunEnd {
-    match run_inner(request, &data, gpu.as_ref(), &control, &post).await {
+    match run_inner(request, &loaded_id, &data, gpu.as_ref(), &control, &post).await {
         Ok(end) => end,
         Err(message) => RunEnd::Failed { message },
     }
@@ -133,36 +164,42 @@ pub async fn run(
 
 async fn run_inner(
     request: TrainRequest,
+    loaded_id: &str,
     data: &LoadedSet,
     gpu: Option<&Gpu>,
     control: &Cell<Control>,
     post: &impl Fn(&Event),
 ) -> Result<RunEnd, String> {
-    validate(&request)?;
-    let (model, backend) = build(&request, data, gpu)?;
-    let config = train_config(&request);
-    let classes = data.train.classes().len();
-    let loader = DataLoader::new(&data.train, config.loader.clone(), config.seed)
-        .map_err(|e| e.to_string())?;
+    let spec = &request.spec;
+    check_data(spec, loaded_id, data)?;
+    let (train, held_out) = splits(spec, data)?;
+    let (model, backend) = build(spec, request.backend, gpu)?;
+    let config = spec.train.clone();
+    let classes = spec.data.classes;
+    let epochs = config.epochs;
+    let loader =
+        DataLoader::new(&train, config.loader.clone(), config.seed).map_err(|e| e.to_string())?;
     let per_epoch = loader.num_batches();
-    let total_steps = request.max_steps.map_or(per_epoch * request.epochs, |m| {
-        m.min(per_epoch * request.epochs)
-    });
+    let total_steps = [config.max_steps, request.stop_at]
+        .into_iter()
+        .flatten()
+        .fold(per_epoch * epochs, usize::min);
     let parameters = count_trainable(&model);
-    let mut trainer = Trainer::new(model, classes, config).map_err(|e| e.to_string())?;
+    let mut trainer = trainer_for(model, classes, config, &spec.loss)?;
     post(&Event::TrainingStarted {
-        preset: request.preset.clone(),
+        preset: model_name(&spec.model),
         parameters,
         backend,
         total_steps,
+        spec: Box::new(spec.clone()),
     });
-    let quick_eval = pixelgrad::data::Subset::new(
-        &data.test,
-        (0..data.test.len().min(QUICK_EVAL_EXAMPLES)).collect(),
+    let quick_eval = Subset::new(
+        &held_out,
+        (0..held_out.len().min(QUICK_EVAL_EXAMPLES)).collect(),
     )
     .map_err(|e| e.to_string())?;
     let mut reporter = Reporter::new(total_steps);
-    for epoch in 0..request.epochs {
+    for epoch in 0..epochs {
         for b in 0..per_epoch {
             if trainer.steps() >= total_steps {
                 break;
@@ -196,7 +233,7 @@ async fn run_inner(
         trainer.end_epoch();
         reporter.flush(epoch, trainer.steps(), post);
         let report = trainer
-            .evaluate_async(&data.test, 250, epoch)
+            .evaluate_async(&held_out, 250, epoch)
             .await
             .map_err(|e| describe(&e))?;
         post(&Event::Evaluated {
