@@ -200,18 +200,29 @@ fn a_future_version_says_so() {
     assert!(matches!(err, LinkError::FutureVersion { found: 2, .. }));
 }
 
-/// The long run (see the module docs); `PIXELGRAD_FUZZ_LINKS` sets the mutant count.
+/// The long run (see the module docs); `PIXELGRAD_FUZZ_LINKS` sets the mutant count, or
+/// `PIXELGRAD_FUZZ_SECONDS` a duration (rounds of 10,000 mutants from new seeds until it ends;
+/// `cargo xtask fuzz` uses this).
 #[test]
 #[ignore = "long run: minutes in a debug build"]
 fn long_fuzz() {
-    let n = std::env::var("PIXELGRAD_FUZZ_LINKS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(100_000);
+    let env = |name: &str| std::env::var(name).ok().and_then(|v| v.parse::<u64>().ok());
     let t = Instant::now();
-    let (valid, rejected) = run(0x5EED_0002, 2000, n);
+    let (mut cases, mut valid, mut rejected) = (0, 0, 0);
+    if let Some(seconds) = env("PIXELGRAD_FUZZ_SECONDS") {
+        let mut round = 0u64;
+        while t.elapsed().as_secs() < seconds {
+            let (v, r) = run(0x5EED_1000 + round, 200, 10_000);
+            (cases, valid, rejected, round) = (cases + 10_000, valid + v, rejected + r, round + 1);
+        }
+    } else {
+        let n = env("PIXELGRAD_FUZZ_LINKS").unwrap_or(100_000) as usize;
+        (valid, rejected) = run(0x5EED_0002, 2000, n);
+        cases = n;
+    }
     eprintln!(
-        "long fuzz: 2000 specs round-tripped, {n} mutants: {valid} valid, {rejected} rejected, {:.1?}",
+        "fuzz links: {cases} mutants ({:.0}/s): {valid} valid, {rejected} rejected, {:.1?}",
+        cases as f64 / t.elapsed().as_secs_f64(),
         t.elapsed()
     );
 }

@@ -146,13 +146,30 @@ fn generated_and_mutated_sources_never_panic() {
     );
 }
 
+/// 100,000 sources, or with `PIXELGRAD_FUZZ_SECONDS` set, rounds of 10,000 from new seeds
+/// until that many seconds have passed (`cargo xtask fuzz` uses this).
 #[test]
 #[ignore = "long run: 100,000 sources"]
 fn hundred_thousand_sources_never_panic() {
     let start = Instant::now();
-    let (n, accepted, slowest) = run(100_000, 0xF0_22);
+    let seconds = std::env::var("PIXELGRAD_FUZZ_SECONDS")
+        .ok()
+        .and_then(|v| v.parse::<u64>().ok());
+    let (mut n, mut accepted, mut slowest) = (0, 0, Duration::ZERO);
+    let mut round = 0u64;
+    loop {
+        let (c, a, s) = run(
+            if seconds.is_some() { 10_000 } else { 100_000 },
+            0xF0_22 + round,
+        );
+        (n, accepted, slowest, round) = (n + c, accepted + a, slowest.max(s), round + 1);
+        if seconds.is_none_or(|s| start.elapsed().as_secs() >= s) {
+            break;
+        }
+    }
     eprintln!(
-        "loss fuzz (long): {n} sources, {accepted} accepted, slowest {slowest:?}, total {:?}",
+        "fuzz loss language: {n} sources ({:.0}/s), {accepted} accepted, slowest {slowest:?}, total {:?}",
+        n as f64 / start.elapsed().as_secs_f64(),
         start.elapsed()
     );
 }

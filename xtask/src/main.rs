@@ -5,6 +5,7 @@ mod bench;
 mod bench_browser;
 mod build;
 mod data;
+mod fuzz;
 mod serve;
 mod setup;
 mod test;
@@ -20,7 +21,8 @@ commands:
   build   build the app (release wasm) into dist/
   serve   setup + build + serve the app at http://127.0.0.1:8080
   test    setup + every test: fmt, clippy, native (GPU on lavapipe), wasm in Chromium, end-to-end
-  bench   benchmarks, written as JSON under bench-results/";
+  bench   benchmarks, written as JSON under bench-results/
+  fuzz    the long fuzz runs: every target for --seconds N each (default 600)";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -36,6 +38,7 @@ fn main() -> ExitCode {
         "serve" => serve::run(rest),
         "test" => test::run(rest),
         "bench" => bench::run(rest),
+        "fuzz" => fuzz::run(rest),
         "-h" | "--help" | "help" => {
             println!("{USAGE}");
             Ok(())

@@ -1,0 +1,264 @@
+//! Fuzzing every file a user can hand the app: images (uploads, drops, webcam stills are
+//! decoded through the same limits), safetensors checkpoints and `.pixelgrad` run files.
+//! Mutants of valid files must never panic, must be refused with a readable message or
+//! accepted, within bounded memory (measured per case by a counting allocator) and time.
+//!
+//! CI runs a fixed number of cases per target with fixed seeds. The long run, for the hours a
+//! release wants: `cargo xtask fuzz --seconds 600` (every target, this file's and the link and
+//! loss-language fuzzers), or `PIXELGRAD_FUZZ_SECONDS=600 cargo test -p pixelgrad --test
+//! input_fuzz -- --ignored --nocapture`. A crashing input is written to
+//! `target/fuzz-crashes/` with the seed that made it.
+
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
+
+use pixelgrad::data::{decode_image, DecodeLimits};
+use pixelgrad::io::{read_pixelgrad_file, read_safetensors, MAX_PIXELGRAD_FILE_BYTES};
+
+#[path = "input_fuzz/mutate.rs"]
+mod mutate;
+#[path = "input_fuzz/peak_alloc.rs"]
+mod peak_alloc;
+#[path = "input_fuzz/seeds.rs"]
+mod seeds;
+
+use mutate::{fix_png_crcs, fix_safetensors_len, mutate, mutate_safetensors_header, Gen};
+
+#[global_allocator]
+static ALLOC: peak_alloc::PeakAlloc = peak_alloc::PeakAlloc;
+
+/// A parser under test: `Ok` with nothing to report, or the message a user would read.
+type Parse = fn(&[u8]) -> Result<(), String>;
+
+/// One fuzz target: seeds, how to derive a mutant, the parser, and its memory bound.
+struct Target {
+    name: &'static str,
+    seeds: Vec<Vec<u8>>,
+    derive: fn(&mut Gen, &[Vec<u8>]) -> Vec<u8>,
+    parse: Parse,
+    /// Most bytes a case may hold at once, given the input's length.
+    max_bytes: fn(usize) -> usize,
+}
+
+fn pick<'a>(g: &mut Gen, seeds: &'a [Vec<u8>]) -> &'a [u8] {
+    &seeds[g.below(seeds.len())]
+}
+
+fn derive_image(g: &mut Gen, seeds: &[Vec<u8>]) -> Vec<u8> {
+    let (a, b) = (pick(g, seeds), pick(g, seeds));
+    let mut m = mutate(g, a, b);
+    if m.starts_with(b"\x89PNG") && g.below(2) == 0 {
+        fix_png_crcs(&mut m);
+    }
+    m
+}
+
+fn derive_checkpoint(g: &mut Gen, seeds: &[Vec<u8>]) -> Vec<u8> {
+    let (a, b) = (pick(g, seeds), pick(g, seeds));
+    if g.below(2) == 0 {
+        let m = mutate_safetensors_header(g, a);
+        if g.below(2) == 0 {
+            return m;
+        }
+        return mutate(g, &m, b);
+    }
+    let mut m = mutate(g, a, b);
+    if g.below(3) == 0 {
+        fix_safetensors_len(&mut m);
+    }
+    m
+}
+
+fn parse_image(bytes: &[u8]) -> Result<(), String> {
+    match decode_image(bytes, DecodeLimits::default()) {
+        Ok(img) => {
+            let limits = DecodeLimits::default();
+            assert!(img.width() <= limits.max_width as usize);
+            assert!(img.height() <= limits.max_height as usize);
+            Ok(())
+        }
+        Err(e) => Err(e.to_string()),
+    }
+}
+
+fn parse_safetensors(bytes: &[u8]) -> Result<(), String> {
+    read_safetensors(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn parse_pixelgrad(bytes: &[u8]) -> Result<(), String> {
+    read_pixelgrad_file(bytes)
+        .map(|_| ())
+        .map_err(|e| e.to_string())
+}
+
+fn targets() -> Vec<Target> {
+    let (st, file) = seeds::checkpoints();
+    vec![
+        Target {
+            name: "image",
+            seeds: seeds::images(),
+            derive: derive_image,
+            parse: parse_image,
+            // The decoder's own allocation limit, plus the f32 RGB image of the largest
+            // accepted size (a small file may legitimately decode to it), plus input copies.
+            max_bytes: |len| {
+                let l = DecodeLimits::default();
+                let f32_image = (l.max_width as usize) * (l.max_height as usize) * 3 * 4;
+                l.max_alloc as usize + f32_image + 4 * len
+            },
+        },
+        Target {
+            name: "safetensors",
+            seeds: vec![st],
+            derive: derive_checkpoint,
+            parse: parse_safetensors,
+            max_bytes: |len| 4 * len + (1 << 20),
+        },
+        Target {
+            name: "pixelgrad",
+            seeds: vec![file],
+            derive: derive_checkpoint,
+            parse: parse_pixelgrad,
+            // The model built from the (validated) spec plus the weights read.
+            max_bytes: |len| 8 * len.min(MAX_PIXELGRAD_FILE_BYTES) + (16 << 20),
+        },
+    ]
+}
+
+/// What a run of one target did.
+#[derive(Debug, Default)]
+struct Stats {
+    cases: usize,
+    accepted: usize,
+    slowest: Duration,
+    peak_bytes: usize,
+    failures: Vec<String>,
+}
+
+fn save_crash(target: &str, seed: u64, input: &[u8]) -> PathBuf {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-crashes");
+    let _ = std::fs::create_dir_all(&dir);
+    let path = dir.join(format!("{target}-{seed:016x}.bin"));
+    let _ = std::fs::write(&path, input);
+    path
+}
+
+/// Runs `target` for `cases` mutants or until `deadline`, whichever comes first.
+fn run(target: &Target, first_seed: u64, cases: usize, deadline: Option<Instant>) -> Stats {
+    let mut stats = Stats::default();
+    for i in 0..cases {
+        if deadline.is_some_and(|d| Instant::now() >= d) {
+            break;
+        }
+        let seed = first_seed.wrapping_add(i as u64);
+        let input = (target.derive)(&mut Gen(seed), &target.seeds);
+        let started = Instant::now();
+        let (outcome, peak) =
+            peak_alloc::measure(|| catch_unwind(AssertUnwindSafe(|| (target.parse)(&input))));
+        let took = started.elapsed();
+        stats.cases += 1;
+        stats.slowest = stats.slowest.max(took);
+        stats.peak_bytes = stats.peak_bytes.max(peak);
+        let problem = match outcome {
+            Err(_) => Some("panicked".to_string()),
+            Ok(Err(message)) if message.trim().is_empty() => Some("empty error message".into()),
+            Ok(result) => {
+                stats.accepted += usize::from(result.is_ok());
+                let bound = (target.max_bytes)(input.len());
+                (peak > bound).then(|| format!("held {peak} bytes, bound {bound}"))
+            }
+        };
+        if let Some(problem) = problem {
+            let path = save_crash(target.name, seed, &input);
+            stats.failures.push(format!(
+                "{} seed {seed:#x}: {problem} ({})",
+                target.name,
+                path.display()
+            ));
+        }
+    }
+    stats
+}
+
+fn report(name: &str, s: &Stats, elapsed: Duration) {
+    println!(
+        "fuzz {name}: {} cases ({:.0}/s), {} accepted, slowest {:.1} ms, peak {:.1} MiB",
+        s.cases,
+        s.cases as f64 / elapsed.as_secs_f64().max(1e-9),
+        s.accepted,
+        s.slowest.as_secs_f64() * 1e3,
+        s.peak_bytes as f64 / (1 << 20) as f64
+    );
+}
+
+fn check_target(name: &str, cases: usize) {
+    let all = targets();
+    let target = all.iter().find(|t| t.name == name).expect("a known target");
+    let started = Instant::now();
+    let stats = run(target, 0x5EED_0000, cases, None);
+    report(name, &stats, started.elapsed());
+    assert!(stats.failures.is_empty(), "{}", stats.failures.join("\n"));
+    assert!(
+        stats.slowest < Duration::from_secs(20),
+        "{name}: one case took {:?}",
+        stats.slowest
+    );
+}
+
+/// Cases per target in CI; `PIXELGRAD_FUZZ_CASES` overrides.
+fn ci_cases(default: usize) -> usize {
+    std::env::var("PIXELGRAD_FUZZ_CASES")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(default)
+}
+
+#[test]
+fn mutated_images_are_refused_or_decoded_within_limits() {
+    check_target("image", ci_cases(3000));
+}
+
+#[test]
+fn mutated_checkpoints_are_refused_or_read_within_limits() {
+    check_target("safetensors", ci_cases(3000));
+}
+
+#[test]
+fn mutated_pixelgrad_files_are_refused_or_read_within_limits() {
+    check_target("pixelgrad", ci_cases(500));
+}
+
+#[test]
+fn the_seeds_themselves_are_accepted() {
+    for t in targets() {
+        for (i, s) in t.seeds.iter().enumerate() {
+            assert_eq!((t.parse)(s), Ok(()), "{} seed {i}", t.name);
+        }
+    }
+}
+
+/// The long run: `PIXELGRAD_FUZZ_SECONDS` per target (default 60), seeds from the clock so
+/// that repeated runs explore new cases (each failure names its seed).
+#[test]
+#[ignore = "long run: minutes per target"]
+fn long_run() {
+    let seconds: u64 = std::env::var("PIXELGRAD_FUZZ_SECONDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(60);
+    let first_seed = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(1, |d| d.as_nanos() as u64);
+    let mut failures = Vec::new();
+    for target in targets() {
+        let started = Instant::now();
+        let deadline = started + Duration::from_secs(seconds);
+        let stats = run(&target, first_seed, usize::MAX, Some(deadline));
+        report(target.name, &stats, started.elapsed());
+        failures.extend(stats.failures);
+    }
+    assert!(failures.is_empty(), "{}", failures.join("\n"));
+}
