@@ -2,3 +2,7 @@
 //! playground's editor ([`dsl`]).
 
 pub mod dsl;
+pub mod objective;
+pub mod probe;
+
+pub use objective::{Objective, ObjectiveError};

@@ -14,9 +14,11 @@ use serde::{Deserialize, Serialize};
 use crate::data::{Batch, DataError, DataLoader, Dataset, LoaderConfig};
 use crate::device::Device;
 use crate::error::Error;
+use crate::io::LossSpec;
+use crate::loss::dsl::{Env, LossError};
+use crate::loss::{Objective, ObjectiveError};
 use crate::metrics::ConfusionMatrix;
 use crate::nn::{trainable_parameters, Ctx, Module};
-use crate::ops::CrossEntropyOptions;
 use crate::optim::{
     clip_grad_norm, l1_penalty, l2_penalty, EarlyStopping, Interval, Mode, OptimError, Optimizer,
     OptimizerSpec, ReduceLrOnPlateau, Schedule, Scheduler, ThresholdMode,
@@ -39,6 +41,19 @@ pub enum TrainError {
     /// The settings are inconsistent.
     #[error("invalid training settings: {0}")]
     Config(String),
+    /// The custom loss was rejected or failed on a batch (see [`Trainer::with_loss`]).
+    #[error("the custom loss: {0}")]
+    Loss(#[from] LossError),
+}
+
+impl From<ObjectiveError> for TrainError {
+    fn from(e: ObjectiveError) -> Self {
+        match e {
+            ObjectiveError::Tensor(e) => TrainError::Tensor(e),
+            ObjectiveError::Loss(e) => TrainError::Loss(e),
+            ObjectiveError::SoftTargets => TrainError::Config(e.to_string()),
+        }
+    }
 }
 
 /// Everything about how to train, as serde data (part of a run's spec).
@@ -162,6 +177,8 @@ pub struct Trainer<M: Module> {
     step: usize,
     /// Present when `reduce_on_plateau` is set; its rate is a factor on the schedule's.
     plateau: Option<ReduceLrOnPlateau>,
+    /// What each step minimizes: cross-entropy unless [`Trainer::with_loss`] chose another.
+    objective: Objective,
 }
 
 impl<M: Module> Trainer<M> {
@@ -207,8 +224,42 @@ impl<M: Module> Trainer<M> {
             rng,
             step: 0,
             plateau,
+            objective: Objective::CrossEntropy {
+                label_smoothing: config.label_smoothing,
+            },
             config,
         })
+    }
+
+    /// Trains with `loss` (a run's [`LossSpec`]) instead of the built-in cross-entropy: a
+    /// custom source is compiled for a plain classifier (logits, targets, the input batch for
+    /// `grad_norm`) and its sliders and cost at the configured batch size are checked now.
+    /// Custom losses take class-index targets, so mixing and label smoothing (which belong
+    /// to the built-in loss) are refused with them.
+    pub fn with_loss(self, loss: &LossSpec) -> Result<Trainer<M>, TrainError> {
+        let objective = Objective::from_spec(loss, self.config.label_smoothing, &Env::default())?;
+        self.with_objective(objective)
+    }
+
+    /// [`Trainer::with_loss`] for an objective built by the caller (e.g. with class weights).
+    pub fn with_objective(mut self, objective: Objective) -> Result<Trainer<M>, TrainError> {
+        if objective.is_custom() {
+            if self.config.loader.mix.is_some() {
+                return Err(TrainError::Config(
+                    "custom losses take class-index targets; turn off mixup and cutmix".into(),
+                ));
+            }
+            if self.config.label_smoothing != 0.0 {
+                return Err(TrainError::Config(
+                    "label smoothing belongs to the built-in cross-entropy; write it into the \
+                     custom loss instead (see the label_smoothing preset)"
+                        .into(),
+                ));
+            }
+            objective.check_batch(self.config.loader.batch_size, self.classes)?;
+        }
+        self.objective = objective;
+        Ok(self)
     }
 
     /// Optimizer steps taken.
@@ -263,12 +314,13 @@ impl<M: Module> Trainer<M> {
         let mut ctx = Ctx::train(Rng::new(self.rng.seed()));
         // Each step gets its own dropout stream.
         ctx.rng.advance(self.step as u64 * (1 << 32));
-        let logits = self.model.forward(&x, &mut ctx)?;
-        let opts = CrossEntropyOptions {
-            label_smoothing: self.config.label_smoothing,
-            ..Default::default()
+        let x = if self.objective.needs_input_grad() {
+            x.requires_grad_()?
+        } else {
+            x
         };
-        let mut loss = logits.cross_entropy(&y, &opts)?;
+        let logits = self.model.forward(&x, &mut ctx)?;
+        let mut loss = self.objective.loss(&logits, &y, &x)?;
         let penalty = match self.config.penalty {
             Some(Penalty::L1(l)) => l1_penalty(self.optimizer.params(), l)?,
             Some(Penalty::L2(l)) => l2_penalty(self.optimizer.params(), l)?,

@@ -188,6 +188,12 @@ impl Loss {
         lower::evaluate(&self.program, inputs, sizes, &params)
     }
 
+    /// The slider values an evaluation with `given` would use, in declaration order
+    /// (defaults for sliders not given); fails on an unknown slider or one out of its range.
+    pub fn param_values(&self, given: &[(String, f64)]) -> Result<Vec<f64>, LossError> {
+        cost::param_values(&self.program, given)
+    }
+
     /// The equivalent PyTorch function.
     pub fn to_python(&self) -> String {
         to_python(&self.program)
