@@ -1,6 +1,9 @@
 //! Adapter and device set-up, with errors a user can act on.
 
 use std::fmt;
+use std::sync::Arc;
+
+use super::fault::{FaultLog, GpuFault};
 
 /// Why the GPU backend is not available or failed; shown to users, so each says what to do.
 #[derive(Debug, thiserror::Error)]
@@ -29,6 +32,18 @@ pub enum GpuError {
     /// message is the adapter's.
     #[error("the GPU rejected a pixelgrad kernel: {0}")]
     Shader(String),
+    /// The device was lost (driver reset, the browser reclaimed it, too much GPU memory in use).
+    #[error(
+        "the GPU device was lost ({0}); training can go on on the CPU or a new device from \
+         the last checkpoint"
+    )]
+    Lost(String),
+    /// An allocation did not fit in GPU memory.
+    #[error("the GPU ran out of memory; try a smaller batch size or a smaller model")]
+    OutOfMemory,
+    /// The driver or a kernel failed in a way WebGPU does not classify.
+    #[error("the GPU reported an internal error: {0}")]
+    Internal(String),
     /// The arguments of a GPU call do not fit together.
     #[error("invalid GPU call to `{op}`: {reason}")]
     InvalidArgument {
@@ -77,6 +92,17 @@ pub struct GpuContext {
     /// The queue that command buffers are submitted to.
     pub queue: wgpu::Queue,
     summary: AdapterSummary,
+    faults: Arc<FaultLog>,
+}
+
+impl From<GpuFault> for GpuError {
+    fn from(f: GpuFault) -> GpuError {
+        match f {
+            GpuFault::Lost(why) => GpuError::Lost(why),
+            GpuFault::OutOfMemory => GpuError::OutOfMemory,
+            GpuFault::Internal(why) => GpuError::Internal(why),
+        }
+    }
 }
 
 impl GpuContext {
@@ -115,11 +141,32 @@ impl GpuContext {
             })
             .await
             .map_err(|e| GpuError::RequestDevice(e.to_string()))?;
+        let faults = FaultLog::watch(&device);
         Ok(Self {
             device,
             queue,
             summary,
+            faults,
         })
+    }
+
+    /// The first fault the device reported, if any (see [`GpuFault`]).
+    pub fn fault(&self) -> Option<GpuFault> {
+        self.faults.current()
+    }
+
+    /// Fails with the device's fault, if it reported one: called before allocating and after
+    /// reading back, so work on a broken device stops with an error that says why.
+    pub(crate) fn check(&self) -> Result<(), GpuError> {
+        self.fault().map_or(Ok(()), |f| Err(f.into()))
+    }
+
+    /// Injects a fault through the path a real one takes (see [`InjectedFault`]).
+    pub fn inject_fault(&self, fault: super::fault::InjectedFault) {
+        match fault {
+            super::fault::InjectedFault::DeviceLost => self.device.destroy(),
+            super::fault::InjectedFault::OutOfMemory => self.faults.record(GpuFault::OutOfMemory),
+        }
     }
 
     /// The adapter this context runs on.

@@ -6,6 +6,7 @@
 //! GPU; moving an f64 tensor there is an error.
 
 mod context;
+mod fault;
 mod kernels;
 mod layout;
 mod pool;
@@ -17,6 +18,7 @@ mod shaders;
 mod storage;
 
 pub use context::{AdapterSummary, GpuContext, GpuError};
+pub use fault::{GpuFault, InjectedFault};
 pub use kernels::run;
 pub use pool::PoolStats;
 pub use probe::saxpy;

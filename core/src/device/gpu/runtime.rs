@@ -143,6 +143,7 @@ impl GpuDevice {
         if bytes > limit {
             return Err(GpuError::TooLarge { bytes, limit });
         }
+        self.ctx.check()?;
         let mut st = self.lock();
         let serial = st.serial;
         Ok(st.pool.take(&self.ctx.device, bytes, serial, for_write))

@@ -154,7 +154,9 @@ impl GpuStorage {
             return Ok(Vec::new());
         }
         let staging = self.stage();
-        readback::map_staging(&self.dev.ctx.device, staging).await
+        let values = readback::map_staging(&self.dev.ctx.device, staging).await;
+        self.dev.ctx.check()?;
+        values
     }
 
     /// Native only: reads the values back, blocking until the GPU has finished.
@@ -164,7 +166,9 @@ impl GpuStorage {
             return Ok(Vec::new());
         }
         let staging = self.stage();
-        readback::map_staging_blocking(&self.dev.ctx.device, staging)
+        let values = readback::map_staging_blocking(&self.dev.ctx.device, staging);
+        self.dev.ctx.check()?;
+        values
     }
 }
 
