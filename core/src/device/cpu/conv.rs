@@ -1,11 +1,14 @@
-//! conv2d and its two backward products via im2col + GEMM, in blocks of samples.
+//! conv2d and its two backward products via im2col and the register-tiled products of
+//! [`tile`], with the samples split over the threads.
 //!
-//! A block of `nb` samples is unfolded into a column matrix `[C*kh*kw, nb*OH*OW]` small enough
-//! to stay in L2 (rows grouped by channel, so group `g` owns a contiguous row block), and one
-//! GEMM per group covers the block; results move between the GEMM layout `[O, nb*OH*OW]` and
-//! NCHW with row copies. Blocks are independent, so they could run on separate threads.
+//! A sample (or, for the weight gradient, a block of `nb` samples) is unfolded into a column
+//! matrix `[C*kh*kw, nb*OH*OW]` small enough to stay in L2, rows grouped by channel so group `g`
+//! owns a contiguous row block. The forward and input-gradient products run per sample straight
+//! between NCHW and the columns; the weight gradient takes dot products along the pixels.
 
 use super::alloc;
+use super::parallel;
+use super::tile;
 use super::Float;
 use crate::autograd::Conv2dParams;
 
@@ -187,117 +190,131 @@ fn nchw_block_to_rows<T: Float>(
     }
 }
 
-/// Writes `[o, nb*P]` rows back into samples `n0..n0+nb` of an NCHW tensor.
-fn rows_to_nchw_block<T: Float>(rows: &[T], o: usize, p: usize, n0: usize, nb: usize, y: &mut [T]) {
-    for c in 0..o {
-        for n in 0..nb {
-            y[((n0 + n) * o + c) * p..][..p].copy_from_slice(&rows[(c * nb + n) * p..][..p]);
-        }
-    }
+/// Multiply-adds below which a part is not worth another thread.
+const MIN_PART_MACS: usize = 1 << 17;
+
+/// Parts to split `g.n` samples into for a product of `macs_per_sample` multiply-adds each.
+fn sample_parts(g: &ConvGeom, macs_per_sample: usize) -> usize {
+    parallel::parts(g.n * macs_per_sample, MIN_PART_MACS).min(g.n.max(1))
 }
 
-/// Visits sample blocks `(n0, nb)`.
-fn blocks(g: &ConvGeom) -> impl Iterator<Item = (usize, usize)> {
-    let b = g.block();
-    let n = g.n;
-    (0..n).step_by(b).map(move |n0| (n0, b.min(n - n0)))
+/// The weight of each group packed for [`tile::nn`]; `transpose` packs `W_g^T` (`kg x og`).
+fn pack_groups<T: Float>(w: &[T], g: &ConvGeom, transpose: bool) -> Vec<tile::PackedA<T>> {
+    let (kg, og) = (g.k_group(), g.o / g.p.groups);
+    (0..g.p.groups)
+        .map(|gi| {
+            let wg = &w[gi * og * kg..][..og * kg];
+            if transpose {
+                tile::PackedA::new(wg, kg, og, 1, kg)
+            } else {
+                tile::PackedA::new(wg, og, kg, kg, 1)
+            }
+        })
+        .collect()
 }
 
-/// Forward convolution (no bias: the public op adds it with a broadcast add).
+/// Forward convolution (no bias: the public op adds it with a broadcast add): per sample, one
+/// im2col and one register-tiled product per group written straight into the NCHW output;
+/// samples are split over the threads.
 pub fn forward<T: Float>(x: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
     let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
     let mut out = alloc::filled(T::ZERO, g.n * g.o * p);
-    let (mut cols, mut y) = (
-        alloc::take(g.k_total() * g.block() * g.plane_out()),
-        alloc::take(g.o * g.block() * g.plane_out()),
-    );
-    for (n0, nb) in blocks(g) {
-        im2col(x, g, n0, nb, &mut cols);
-        let np = nb * p;
-        // beta = 0: the GEMM overwrites every element, stale values included.
-        y.resize(g.o * np, T::ZERO);
-        for gi in 0..g.p.groups {
-            T::gemm(
-                og,
-                kg,
-                np,
-                &w[gi * og * kg..][..og * kg],
-                [kg as isize, 1],
-                &cols[gi * kg * np..][..kg * np],
-                [np as isize, 1],
-                T::ZERO,
-                &mut y[gi * og * np..][..og * np],
-                [np as isize, 1],
-            );
+    let packed = pack_groups(w, g, false);
+    let parts = sample_parts(g, g.o * kg * p);
+    parallel::for_each_piece_mut(&mut out, g.o * p, parts, &|n0, piece| {
+        let mut cols = alloc::take(g.k_total() * p);
+        for (i, y) in piece.chunks_exact_mut(g.o * p).enumerate() {
+            im2col(x, g, n0 + i, 1, &mut cols);
+            for (gi, a) in packed.iter().enumerate() {
+                tile::nn(
+                    a,
+                    p,
+                    &cols[gi * kg * p..],
+                    p,
+                    &mut y[gi * og * p..],
+                    p,
+                    false,
+                );
+            }
         }
-        rows_to_nchw_block(&y, g.o, p, n0, nb, &mut out);
-    }
-    alloc::give(cols);
-    alloc::give(y);
+        alloc::give(cols);
+    });
     out
 }
 
-/// Gradient w.r.t. the input: `col2im(W^T dY)`.
+/// Gradient w.r.t. the input: `col2im(W^T dY)`, per sample, samples split over the threads.
 pub fn backward_input<T: Float>(dy: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
     let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
-    let mut dx = alloc::filled(T::ZERO, g.n * g.c * g.h * g.w);
-    let (mut rows, mut dcols) = (
-        alloc::take(g.o * g.block() * g.plane_out()),
-        alloc::take(g.k_total() * g.block() * g.plane_out()),
-    );
-    for (n0, nb) in blocks(g) {
-        nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
-        let np = nb * p;
-        dcols.resize(g.k_total() * np, T::ZERO);
-        for gi in 0..g.p.groups {
-            T::gemm(
-                kg,
-                og,
-                np,
-                &w[gi * og * kg..][..og * kg],
-                [1, kg as isize],
-                &rows[gi * og * np..][..og * np],
-                [np as isize, 1],
-                T::ZERO,
-                &mut dcols[gi * kg * np..][..kg * np],
-                [np as isize, 1],
-            );
+    let chw = g.c * g.h * g.w;
+    let mut dx = alloc::filled(T::ZERO, g.n * chw);
+    let packed = pack_groups(w, g, true);
+    let parts = sample_parts(g, g.o * kg * p);
+    parallel::for_each_piece_mut(&mut dx, chw, parts, &|n0, piece| {
+        let mut dcols = alloc::take(g.k_total() * p);
+        dcols.resize(g.k_total() * p, T::ZERO);
+        for (i, dxn) in piece.chunks_exact_mut(chw).enumerate() {
+            let dyn_ = &dy[(n0 + i) * g.o * p..][..g.o * p];
+            for (gi, a) in packed.iter().enumerate() {
+                tile::nn(
+                    a,
+                    p,
+                    &dyn_[gi * og * p..],
+                    p,
+                    &mut dcols[gi * kg * p..],
+                    p,
+                    false,
+                );
+            }
+            col2im(&dcols, g, 0, 1, dxn);
         }
-        col2im(&dcols, g, n0, nb, &mut dx);
-    }
-    alloc::give(rows);
-    alloc::give(dcols);
+        alloc::give(dcols);
+    });
     dx
 }
 
-/// Gradient w.r.t. the weight: `sum over blocks of dY_b im2col(x_b)^T`.
+/// Gradient w.r.t. the weight: `sum over samples of dY_n im2col(x_n)^T`, as dot products along
+/// the pixels of blocks of samples; each thread sums its share of the samples and the partial
+/// sums are added in a fixed order.
 pub fn backward_weight<T: Float>(x: &[T], dy: &[T], g: &ConvGeom) -> Vec<T> {
     let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
-    let mut dw = alloc::filled(T::ZERO, g.o * kg);
-    let (mut rows, mut cols) = (
-        alloc::take(g.o * g.block() * g.plane_out()),
-        alloc::take(g.k_total() * g.block() * g.plane_out()),
-    );
-    for (n0, nb) in blocks(g) {
-        im2col(x, g, n0, nb, &mut cols);
-        nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
-        let np = nb * p;
-        for gi in 0..g.p.groups {
-            T::gemm(
-                og,
-                np,
-                kg,
-                &rows[gi * og * np..][..og * np],
-                [np as isize, 1],
-                &cols[gi * kg * np..][..kg * np],
-                [1, np as isize],
-                if n0 == 0 { T::ZERO } else { T::ONE },
-                &mut dw[gi * og * kg..][..og * kg],
-                [kg as isize, 1],
-            );
+    let wlen = g.o * kg;
+    let parts = sample_parts(g, g.o * kg * p);
+    let mut partial = alloc::filled(T::ZERO, parts * wlen);
+    parallel::for_each_piece_mut(&mut partial, wlen, parts, &|part, dw| {
+        let (s0, s1) = (part * g.n / parts, (part + 1) * g.n / parts);
+        let b = g.block();
+        let (mut rows, mut cols) = (alloc::take(g.o * b * p), alloc::take(g.k_total() * b * p));
+        let mut n0 = s0;
+        while n0 < s1 {
+            let nb = b.min(s1 - n0);
+            im2col(x, g, n0, nb, &mut cols);
+            nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
+            let np = nb * p;
+            for gi in 0..g.p.groups {
+                tile::nt(
+                    og,
+                    kg,
+                    np,
+                    &rows[gi * og * np..],
+                    np,
+                    &cols[gi * kg * np..],
+                    np,
+                    &mut dw[gi * og * kg..],
+                    kg,
+                    n0 > s0,
+                );
+            }
+            n0 += nb;
+        }
+        alloc::give(rows);
+        alloc::give(cols);
+    });
+    let mut dw = alloc::take(wlen);
+    dw.extend_from_slice(&partial[..wlen]);
+    for part in partial.chunks_exact(wlen).skip(1) {
+        for (d, &v) in dw.iter_mut().zip(part) {
+            *d += v;
         }
     }
-    alloc::give(rows);
-    alloc::give(cols);
     dw
 }

@@ -9,8 +9,11 @@ mod float;
 mod index;
 mod layout;
 mod matmul;
+mod parallel;
 mod pool;
 mod reduce;
+mod simd;
+mod tile;
 
 pub use float::Float;
 
