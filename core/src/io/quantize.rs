@@ -80,6 +80,21 @@ pub struct QuantizedModel {
     pub rest: Vec<(String, Tensor)>,
 }
 
+impl QuantizedModel {
+    /// Bytes needed to store the model this way: one byte per int8 value, an f32 scale per
+    /// output channel, and the f32 rest (biases, norms, buffers). Compare with four bytes per
+    /// element of the f32 `state_dict`.
+    pub fn stored_bytes(&self) -> usize {
+        let weights: usize = self
+            .weights
+            .iter()
+            .map(|w| w.values.len() + 4 * w.scales.len())
+            .sum();
+        let rest: usize = self.rest.iter().map(|(_, t)| 4 * t.numel()).sum();
+        weights + rest
+    }
+}
+
 /// Quantizes every parameter of rank >= 2 (weights); biases, norms and buffers stay f32 and
 /// are returned separately, since they are small and sensitive.
 pub fn quantize_model(model: &dyn Module) -> crate::Result<QuantizedModel> {
@@ -110,6 +125,26 @@ pub fn dequantize_model(model: &dyn Module, q: &QuantizedModel) -> crate::Result
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lenet5_in_int8_is_about_four_times_smaller() {
+        use crate::models::{InputSpec, ModelSpec};
+        let model = ModelSpec::preset("lenet5")
+            .expect("preset")
+            .build(InputSpec::GREY28, 10, 0)
+            .expect("builds");
+        let f32_bytes: usize = state_dict(&model)
+            .iter()
+            .map(|t| 4 * t.tensor.numel())
+            .sum();
+        let q = quantize_model(&model).expect("quantizes");
+        let ratio = f32_bytes as f64 / q.stored_bytes() as f64;
+        assert!(
+            (3.8..4.0).contains(&ratio),
+            "{f32_bytes} / {} = {ratio}",
+            q.stored_bytes()
+        );
+    }
 
     #[test]
     fn per_channel_error_is_within_half_a_step() {

@@ -49,6 +49,7 @@ mod mlp;
 mod mobilenet;
 mod presets;
 mod resnet;
+mod transfer;
 mod vgg;
 mod vit;
 
@@ -57,6 +58,7 @@ pub use densenet::DenseNetConfig;
 pub use ensemble::Ensemble;
 pub use presets::PRESETS;
 pub use resnet::{BlockKind, ResNetConfig};
+pub use transfer::{cache_features, Features};
 pub use vit::VitConfig;
 
 use serde::{Deserialize, Serialize};

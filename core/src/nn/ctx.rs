@@ -21,6 +21,8 @@ pub struct Ctx {
     pub rng: Rng,
     path: Vec<String>,
     records: Option<Vec<Record>>,
+    /// When set, only the module at this dotted path is recorded.
+    record_only: Option<String>,
     macs: Option<Vec<(String, u64)>>,
 }
 
@@ -32,6 +34,7 @@ impl Ctx {
             rng,
             path: Vec::new(),
             records: None,
+            record_only: None,
             macs: None,
         }
     }
@@ -43,6 +46,7 @@ impl Ctx {
             rng: Rng::new(0),
             path: Vec::new(),
             records: None,
+            record_only: None,
             macs: None,
         }
     }
@@ -50,6 +54,15 @@ impl Ctx {
     /// Also keep every module's output (for feature-map views); costs memory.
     pub fn recording(mut self) -> Ctx {
         self.records = Some(Vec::new());
+        self
+    }
+
+    /// Record only the output of the module at `path` (e.g. `pool`: a backbone's pooled
+    /// features), which costs one tensor instead of every activation: how transfer learning
+    /// caches a frozen backbone's features.
+    pub fn recording_only(mut self, path: &str) -> Ctx {
+        self.records = Some(Vec::new());
+        self.record_only = Some(path.to_string());
         self
     }
 
@@ -69,10 +82,13 @@ impl Ctx {
         self.path.push(name.to_string());
         let out = f(self);
         if let (Ok(t), Some(records)) = (&out, self.records.as_mut()) {
-            records.push(Record {
-                name: self.path.join("."),
-                tensor: t.detach(),
-            });
+            let name = self.path.join(".");
+            if self.record_only.as_ref().is_none_or(|only| *only == name) {
+                records.push(Record {
+                    name,
+                    tensor: t.detach(),
+                });
+            }
         }
         self.path.pop();
         out

@@ -7,6 +7,12 @@ use crate::tensor::Tensor;
 /// `torch.nn.BatchNorm2d` (also fine on `[N, C]`): affine weight/bias, running statistics as
 /// buffers updated in training with `momentum` (torch 0.1), `eps` 1e-5. torch's
 /// `num_batches_tracked` counter is not kept (it only matters for `momentum=None`).
+///
+/// A frozen batch norm (its weight does not require gradients, see [`super::freeze`]) runs
+/// in evaluation mode even while the model trains, like torchvision's `FrozenBatchNorm2d`
+/// and the `backbone.eval()` of PyTorch's transfer-learning recipes: a frozen backbone keeps
+/// the statistics it was trained with, computes the same features in training and
+/// evaluation, and its buffers stay bit-identical.
 #[derive(Debug, Clone)]
 pub struct BatchNorm2d {
     pub weight: Tensor,
@@ -44,7 +50,7 @@ impl Module for BatchNorm2d {
             Some(&self.running_var),
             Some(&self.weight),
             Some(&self.bias),
-            ctx.training,
+            ctx.training && self.weight.requires_grad(),
             self.momentum,
             self.eps,
         )
