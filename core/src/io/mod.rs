@@ -22,6 +22,6 @@ pub use pixelgrad_file::{
 };
 pub use quantize::{dequantize_model, quantize_model, QuantizedModel, QuantizedTensor};
 pub use run_spec::{
-    BuildError, DataSource, DataSpec, LossParam, LossSpec, RunSpec, RunSpecJsonError, SpecError,
-    RUN_SPEC_VERSION,
+    BuildError, DataSource, DataSpec, Imbalance, LossParam, LossSpec, RunSpec, RunSpecJsonError,
+    SpecError, RUN_SPEC_VERSION,
 };

@@ -55,6 +55,43 @@ pub struct DataSpec {
     pub subset: Option<usize>,
     /// Fraction of the training samples held out for validation, in `[0, 0.5]`.
     pub val_fraction: f64,
+    /// Make one class rare in the training samples (to study losses for imbalanced data);
+    /// `None` keeps the set's own balance. Absent from older links.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub imbalance: Option<Imbalance>,
+}
+
+/// One class made rare: of its training samples (after `subset`), only the first
+/// `ceil(keep × count)` are used; the held-out split is untouched, so its recall on that class
+/// shows what the loss learned.
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Imbalance {
+    /// The class made rare.
+    pub class: usize,
+    /// Fraction of its samples kept, in `(0, 1]`.
+    pub keep: f64,
+}
+
+impl Imbalance {
+    /// `indices` in order, without the rare class's samples past the first
+    /// `ceil(keep × count)` (at least one is kept); `label` gives a sample's class.
+    pub fn apply(&self, indices: &[usize], label: impl Fn(usize) -> usize) -> Vec<usize> {
+        let count = indices.iter().filter(|&&i| label(i) == self.class).count();
+        let kept = ((count as f64 * self.keep).ceil() as usize).max(1);
+        let mut seen = 0;
+        indices
+            .iter()
+            .copied()
+            .filter(|&i| {
+                if label(i) != self.class {
+                    return true;
+                }
+                seen += 1;
+                seen <= kept
+            })
+            .collect()
+    }
 }
 
 /// Where the images come from.
@@ -155,6 +192,7 @@ impl RunSpec {
                 classes,
                 subset: None,
                 val_fraction: 0.0,
+                imbalance: None,
             },
             model,
             train,
@@ -268,6 +306,30 @@ pub(crate) mod tests {
         bad.train.loader.batch_size = 0;
         let err = bad.validate().expect_err("batch size 0");
         assert_eq!(err.field, "train.loader.batch_size");
+    }
+
+    #[test]
+    fn imbalance_keeps_the_first_share_of_one_class() {
+        let labels = [0, 1, 1, 0, 1, 1, 2, 1];
+        let rare = Imbalance {
+            class: 1,
+            keep: 0.4,
+        };
+        let all: Vec<usize> = (0..labels.len()).collect();
+        assert_eq!(rare.apply(&all, |i| labels[i]), vec![0, 1, 2, 3, 6]);
+        let mut spec = lenet_spec();
+        let plain = spec.to_json();
+        assert!(!plain.contains("imbalance"), "old links stay the same");
+        spec.data.imbalance = Some(rare);
+        assert_eq!(RunSpec::from_json(&spec.to_json()).expect("parses"), spec);
+        spec.data.imbalance = Some(Imbalance {
+            class: 10,
+            keep: 0.5,
+        });
+        assert_eq!(
+            spec.validate().expect_err("class 10 of 10").field,
+            "data.imbalance.class"
+        );
     }
 
     #[test]

@@ -93,6 +93,20 @@ pub(crate) fn check_data(d: &DataSpec) -> Check {
             format!("{} is outside [0, 0.5]", d.val_fraction),
         );
     }
+    if let Some(im) = d.imbalance {
+        within(
+            "data.imbalance.class",
+            im.class,
+            0,
+            d.classes.saturating_sub(1),
+        )?;
+        if !(im.keep > 0.0 && im.keep <= 1.0) {
+            return fail(
+                "data.imbalance.keep",
+                format!("{} is outside (0, 1]", im.keep),
+            );
+        }
+    }
     match &d.source {
         DataSource::Bundled { name } => {
             let slug =
