@@ -251,6 +251,12 @@ impl Scheduler {
         self.t
     }
 
+    /// Jumps to step `t`: a run resumed from a checkpoint continues its schedule where the
+    /// checkpoint left it (every schedule is a pure function of `t`).
+    pub fn seek(&mut self, t: usize) {
+        self.t = t;
+    }
+
     /// The schedule.
     pub fn schedule(&self) -> &Schedule {
         &self.schedule

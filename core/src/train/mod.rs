@@ -366,6 +366,20 @@ impl<M: Module> Trainer<M> {
         })
     }
 
+    /// Continues a run from a checkpoint taken after `step` optimizer steps and `epochs_done`
+    /// finished epochs (the model already holds the checkpoint's weights): the step count,
+    /// the learning-rate schedule and the dropout streams carry on where they were. Optimizer
+    /// state (momentum, Adam moments) starts afresh, as after PyTorch's `load_state_dict` of
+    /// the model alone.
+    pub fn resume_at(&mut self, step: usize, epochs_done: usize) {
+        self.step = step;
+        self.scheduler
+            .seek(match self.scheduler.schedule().interval() {
+                Interval::Step => step,
+                Interval::Epoch => epochs_done,
+            });
+    }
+
     /// Steps the schedule at the end of an epoch (epoch-interval schedules only); callers that
     /// drive [`Trainer::train_step`] themselves call this after each epoch.
     pub fn end_epoch(&mut self) {
