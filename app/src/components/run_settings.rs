@@ -137,6 +137,7 @@ impl RunSettings {
                 classes: dataset.classes.len(),
                 subset,
                 val_fraction,
+                imbalance: None,
             },
             model,
             train,
