@@ -82,6 +82,11 @@ fn splits<'a>(
         .subset
         .map_or(data.train.len(), |s| s.min(data.train.len()));
     let all: Vec<usize> = (0..n).collect();
+    // A rare class, when asked for: the worker really trains on fewer of its samples.
+    let all = match spec.data.imbalance {
+        Some(rare) => rare.apply(&all, |i| data.train.label(i).unwrap_or(usize::MAX)),
+        None => all,
+    };
     if spec.data.val_fraction > 0.0 {
         let pool = Subset::new(&data.train, all.clone()).map_err(|e| e.to_string())?;
         let (train, val) = train_val_split(&pool, spec.data.val_fraction, spec.train.seed)
@@ -130,21 +135,18 @@ fn build(
     Ok((model, backend))
 }
 
-/// The trainer for the spec's loss. Cross-entropy (with the spec's label smoothing) is the
-/// core trainer's built-in; a custom loss goes to the core's custom-loss trainer once it has
-/// one, and until then is refused in words.
+/// The trainer for the spec's loss: the built-in cross-entropy (with the spec's label
+/// smoothing), or a custom loss compiled by the core, whose errors and cost bound are checked
+/// before the first step.
 fn trainer_for(
     model: Model,
     classes: usize,
     config: TrainConfig,
     loss: &LossSpec,
 ) -> Result<Trainer<Model>, String> {
-    match loss {
-        LossSpec::CrossEntropy => Trainer::new(model, classes, config).map_err(|e| e.to_string()),
-        LossSpec::Custom { .. } => Err(
-            "this run uses a custom loss, which this version of the worker cannot train yet".into(),
-        ),
-    }
+    Trainer::new(model, classes, config)
+        .and_then(|t| t.with_loss(loss))
+        .map_err(|e| describe(&e))
 }
 
 /// Runs one training run to its end, posting events through `post`.

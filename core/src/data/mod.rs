@@ -2,28 +2,42 @@
 //! seeded augmentation, splitting and batching. Everything here is plain CPU Rust on planar f32
 //! [`Image`]s, so the same pipeline feeds the CPU and the GPU device and runs in a worker.
 
+mod archive;
 mod augment;
 mod bundled;
 mod colour;
 mod dataset;
 mod decode;
 mod geometry;
+mod import;
 mod loader;
 mod mix;
 mod raster;
 mod seeded;
 mod shapes;
 mod split;
+mod user_set;
 
+pub use archive::{
+    looks_like_zip, read_zip, ArchiveContents, ArchiveError, ArchiveFile, ArchiveLimits,
+    EntryProblem,
+};
 pub use augment::{Pipeline, Transform};
 pub use bundled::{BundledDataset, Split};
 pub use dataset::{Dataset, InMemoryDataset, Sample, Subset};
 pub use decode::{decode_image, DecodeLimits, SUPPORTED_FORMATS};
+pub use import::{
+    folder_of, import_files, ImportLimits, ImportReport, ImportedImage, RejectedFile, UploadFile,
+};
 pub use loader::{Batch, DataLoader, LoaderConfig};
 pub use mix::BatchMix;
 pub use raster::Image;
 pub use shapes::{ShapesDataset, SHAPE_CLASSES};
 pub use split::{train_val_split, ClassBalance};
+pub use user_set::{
+    base64_bytes, rgb_bytes, UserDataset, UserSample, MAX_CLASS_NAME, MAX_USER_CLASSES,
+    MAX_USER_SAMPLES, MAX_USER_SIDE,
+};
 
 /// What can go wrong with user data: images, data set files, transform settings.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
