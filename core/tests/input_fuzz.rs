@@ -7,7 +7,8 @@
 //! release wants: `cargo xtask fuzz --seconds 600` (every target, this file's and the link and
 //! loss-language fuzzers), or `PIXELGRAD_FUZZ_SECONDS=600 cargo test -p pixelgrad --test
 //! input_fuzz -- --ignored --nocapture`. A crashing input is written to
-//! `target/fuzz-crashes/` with the seed that made it.
+//! `target/fuzz-crashes/` with the seed that made it; once fixed, it joins the regression
+//! inputs in `tests/input_fuzz/crash-*`.
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
@@ -238,6 +239,42 @@ fn the_seeds_themselves_are_accepted() {
             assert_eq!((t.parse)(s), Ok(()), "{} seed {i}", t.name);
         }
     }
+}
+
+/// Inputs that once crashed a target, kept beside this file as `crash-<what>.<ext>`: each
+/// must now be refused or read like any other input.
+#[test]
+fn past_crashes_stay_fixed() {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/input_fuzz");
+    let all = targets();
+    let mut seen = 0;
+    for entry in std::fs::read_dir(&dir).expect("the fuzz folder") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into());
+        if !name.starts_with("crash-") {
+            continue;
+        }
+        let target = match path.extension().and_then(|e| e.to_str()) {
+            Some("safetensors") => "safetensors",
+            Some("pixelgrad") => "pixelgrad",
+            _ => "image",
+        };
+        let target = all
+            .iter()
+            .find(|t| t.name == target)
+            .expect("a known target");
+        let bytes = std::fs::read(&path).expect("readable");
+        let outcome = catch_unwind(AssertUnwindSafe(|| (target.parse)(&bytes)));
+        assert!(outcome.is_ok(), "{name} panics again");
+        seen += 1;
+    }
+    assert!(
+        seen > 0,
+        "the known crash inputs are missing from {}",
+        dir.display()
+    );
 }
 
 /// The long run: `PIXELGRAD_FUZZ_SECONDS` per target (default 60), seeds from the clock so

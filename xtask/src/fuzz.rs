@@ -17,8 +17,9 @@ pub fn run(args: &[String]) -> Result<(), String> {
             .map_err(|_| format!("--seconds wants a number of seconds, not `{n}`"))?,
         _ => return Err("usage: cargo xtask fuzz [--seconds N]".into()),
     };
+    let mut failed = Vec::new();
     for target in TARGETS {
-        step(&format!("fuzz {target} ({seconds} s a target)"), || {
+        let outcome = step(&format!("fuzz {target} ({seconds} s a target)"), || {
             exec(
                 command("cargo")
                     .args([
@@ -33,7 +34,17 @@ pub fn run(args: &[String]) -> Result<(), String> {
                     .args(["--", "--ignored", "--nocapture", "--test-threads=1"])
                     .env("PIXELGRAD_FUZZ_SECONDS", seconds.to_string()),
             )
-        })?;
+        });
+        if outcome.is_err() {
+            failed.push(*target);
+        }
     }
-    Ok(())
+    if failed.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "crashes in {} (inputs in target/fuzz-crashes/)",
+            failed.join(", ")
+        ))
+    }
 }

@@ -68,7 +68,14 @@ pub fn decode_image(bytes: &[u8], limits: DecodeLimits) -> Result<Image, DataErr
             max_height: limits.max_height,
         });
     }
-    let decoded = DynamicImage::from_decoder(decoder).map_err(|e| map_error(e, limits))?;
+    // zune-jpeg 0.5.15's AVX2 inverse DCT (x86 only; the wasm build takes its scalar path)
+    // unwraps an out-of-range row on some crafted files, found by `cargo xtask fuzz`. Where
+    // panics unwind, such a bug in a decoder becomes a refusal of the file like any other.
+    let decoded = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        DynamicImage::from_decoder(decoder)
+    }))
+    .map_err(|_| DataError::Decode("the decoder failed on this file (it is malformed)".into()))?
+    .map_err(|e| map_error(e, limits))?;
     from_dynamic(decoded)
 }
 
