@@ -89,12 +89,15 @@ fn find<'a>(report: &'a Value, workload: &str) -> Option<&'a Value> {
         .find(|r| r["workload"] == workload)
 }
 
-/// `cargo xtask bench [native|browser] [options]`: both suites by default, or one of them.
+/// `cargo xtask bench [native|browser|accuracy] [options]`: every suite by default, or one.
 pub fn run(args: &[String]) -> Result<(), String> {
     match args.first().map(String::as_str) {
         Some("native") => native(&args[1..]),
         Some("browser") => crate::bench_browser::run(&args[1..]),
-        _ => native(args).and_then(|()| crate::bench_browser::run(args)),
+        Some("accuracy") => crate::bench_accuracy::run(&args[1..]),
+        _ => native(args)
+            .and_then(|()| crate::bench_browser::run(args))
+            .and_then(|()| crate::bench_accuracy::run(&[])),
     }
 }
 

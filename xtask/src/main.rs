@@ -2,6 +2,7 @@
 //! with only rustup, cargo and node needs nothing else to build, serve and test pixelgrad.
 
 mod bench;
+mod bench_accuracy;
 mod bench_browser;
 mod build;
 mod data;
