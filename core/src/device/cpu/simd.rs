@@ -52,16 +52,16 @@ impl<T: Float, const W: usize> Lanes<T> for Arr<T, W> {
     #[inline(always)]
     unsafe fn madd(self, a: Self, b: Self) -> Self {
         let mut r = self.0;
-        for i in 0..W {
-            r[i] += a.0[i] * b.0[i];
+        for ((r, &x), &y) in r.iter_mut().zip(&a.0).zip(&b.0) {
+            *r += x * y;
         }
         Arr(r)
     }
     #[inline(always)]
     unsafe fn add(self, b: Self) -> Self {
         let mut r = self.0;
-        for i in 0..W {
-            r[i] += b.0[i];
+        for (r, &y) in r.iter_mut().zip(&b.0) {
+            *r += y;
         }
         Arr(r)
     }

@@ -61,12 +61,14 @@ impl Isa {
 }
 
 /// Reinterprets a slice of `T` as f32 when `T` is f32.
+#[cfg(any(target_arch = "x86_64", target_feature = "simd128"))]
 fn as_f32<T: Float>(x: &[T]) -> &[f32] {
     assert_eq!(TypeId::of::<T>(), TypeId::of::<f32>());
     // SAFETY: T is f32 (checked above), so layout and validity are identical.
     unsafe { std::slice::from_raw_parts(x.as_ptr().cast(), x.len()) }
 }
 
+#[cfg(any(target_arch = "x86_64", target_feature = "simd128"))]
 fn as_f32_mut<T: Float>(x: &mut [T]) -> &mut [f32] {
     assert_eq!(TypeId::of::<T>(), TypeId::of::<f32>());
     // SAFETY: as in `as_f32`.
@@ -207,6 +209,7 @@ fn nn_block<T: Float>(
 }
 
 impl<T: Float> PackedA<T> {
+    #[cfg(any(target_arch = "x86_64", target_feature = "simd128"))]
     fn data_f32(&self) -> &[f32] {
         as_f32(&self.data)
     }
