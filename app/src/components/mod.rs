@@ -5,5 +5,6 @@ pub mod data_panel;
 pub mod gpu_status;
 pub mod line_chart;
 pub mod run_settings;
+pub mod share;
 pub mod thumbnail;
 pub mod training_panel;

@@ -5,6 +5,7 @@ use pixelgrad::models::PRESETS;
 
 use crate::components::line_chart::{LineChart, Series};
 use crate::components::run_settings::{RunSettings, RESTORED_MODEL};
+use crate::components::share::share_panel::SharePanel;
 use crate::worker::client::{RunState, WorkerClient};
 use crate::worker::protocol::{Backend, Command, RunEnd, TrainRequest};
 
@@ -121,6 +122,7 @@ pub fn TrainingPanel() -> impl IntoView {
             {move || no_data().then(|| view! { <p class="detail">"Choose a data set first."</p> })}
             <RunStatus />
             <RunCharts />
+            <SharePanel />
         </section>
     }
 }

@@ -5,6 +5,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{ErrorEvent, MessageEvent, Worker, WorkerOptions, WorkerType};
 
+use std::sync::Arc;
+
 use pixelgrad::io::RunSpec;
 use pixelgrad::train::EvalReport;
 
@@ -75,6 +77,41 @@ pub struct TrainingView {
     pub spec: Option<RunSpec>,
 }
 
+/// A share link the worker made.
+#[derive(Debug, Clone, PartialEq)]
+pub struct SharedLink {
+    /// `pg1.…`, without `#`.
+    pub link: String,
+    /// Whether the int8 weights are in it.
+    pub with_weights: bool,
+}
+
+/// A `.pixelgrad` file (spec and exact weights) from the worker.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RunFile {
+    /// Steps the weights have had.
+    pub step: usize,
+    /// The spec inside.
+    pub spec: RunSpec,
+    /// The file's bytes.
+    pub bytes: Vec<u8>,
+}
+
+/// What the worker answered to share, export, open and predict commands.
+#[derive(Clone, Copy, Default)]
+pub struct ShareSignals {
+    /// The last share link.
+    pub link: RwSignal<Option<SharedLink>>,
+    /// The last exported file.
+    pub file: RwSignal<Option<Arc<RunFile>>>,
+    /// The last checkpoint of a running or ended run.
+    pub checkpoint: RwSignal<Option<Arc<RunFile>>>,
+    /// The spec and device of a model a link or file brought.
+    pub model_ready: RwSignal<Option<(RunSpec, Backend)>>,
+    /// `(test indices, predicted classes)`.
+    pub predictions: RwSignal<Option<(Vec<usize>, Vec<usize>)>>,
+}
+
 struct Handles {
     worker: Worker,
     _on_message: Closure<dyn FnMut(MessageEvent)>,
@@ -98,6 +135,8 @@ pub struct WorkerClient {
     pub training: RwSignal<TrainingView>,
     /// The last non-fatal error a command reported.
     pub last_error: RwSignal<Option<String>>,
+    /// Links, files, loaded models and predictions: what sharing and the gallery read.
+    pub share: ShareSignals,
 }
 
 impl WorkerClient {
@@ -111,6 +150,7 @@ impl WorkerClient {
             dataset: RwSignal::new(None),
             training: RwSignal::new(TrainingView::default()),
             last_error: RwSignal::new(None),
+            share: ShareSignals::default(),
         };
         client.start();
         client
@@ -281,6 +321,32 @@ impl WorkerClient {
                     }
                 });
                 self.last_error.set(Some(message))
+            }
+            Event::Shared { link, with_weights } => {
+                self.share.link.set(Some(SharedLink { link, with_weights }))
+            }
+            Event::File {
+                step,
+                spec,
+                bytes,
+                checkpoint,
+            } => {
+                let file = Some(Arc::new(RunFile {
+                    step,
+                    spec: *spec,
+                    bytes,
+                }));
+                if checkpoint {
+                    self.share.checkpoint.set(file);
+                } else {
+                    self.share.file.set(file);
+                }
+            }
+            Event::ModelReady { spec, backend } => {
+                self.share.model_ready.set(Some((*spec, backend)))
+            }
+            Event::Predictions { indices, classes } => {
+                self.share.predictions.set(Some((indices, classes)))
             }
             Event::Crashed { report } => {
                 self.end_run_on_crash();

@@ -10,7 +10,8 @@ use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
 use super::datasets::{load_bundled, summarize, LoadedSet};
 use super::probe::probe_device;
-use super::protocol::{Command, Event};
+use super::protocol::{Backend, Command, Event};
+use super::share::{self, Trained};
 use super::training::{self, Control};
 
 /// What the worker holds between commands.
@@ -22,6 +23,8 @@ struct Session {
     data: Option<(String, Rc<LoadedSet>)>,
     /// The running training loop's control, while a run is in progress.
     run: Option<Rc<Cell<Control>>>,
+    /// The last run's model, or the one a link or file brought: what Share and Predict use.
+    current: Option<Rc<Trained>>,
 }
 
 thread_local! {
@@ -83,6 +86,26 @@ async fn handle(command: Command) {
         Command::Resume => set_control(Control::Run),
         Command::StepOnce => set_control(Control::StepOnce),
         Command::Stop => set_control(Control::Stop),
+        Command::Share | Command::ExportFile | Command::Predict { .. } => {
+            use_current(command).await
+        }
+        Command::OpenLink { link } => {
+            let gpu = SESSION.with(|s| s.borrow().gpu.clone());
+            match share::open_link(&link, gpu.as_ref()) {
+                Ok(Some(trained)) => make_current(trained),
+                Ok(None) => post(&Event::Error {
+                    message: "this link has no weights; press Reproduce to train them again".into(),
+                }),
+                Err(message) => post(&Event::Error { message }),
+            }
+        }
+        Command::OpenFile { bytes } => {
+            let gpu = SESSION.with(|s| s.borrow().gpu.clone());
+            match share::open_file(&bytes, gpu.as_ref()) {
+                Ok(trained) => make_current(trained),
+                Err(message) => post(&Event::Error { message }),
+            }
+        }
     }
 }
 
@@ -102,10 +125,65 @@ fn start_training(request: super::protocol::TrainRequest) {
         Err(message) => return post(&Event::Error { message }),
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let end = training::run(request, id, data, gpu, control, post).await;
-        SESSION.with(|s| s.borrow_mut().run = None);
+        let (end, trained) = training::run(request, id, data, gpu, control, post).await;
+        SESSION.with(|s| {
+            let mut s = s.borrow_mut();
+            s.run = None;
+            if let Some(trained) = trained {
+                s.current = Some(Rc::new(trained));
+            }
+        });
         post(&Event::TrainingEnded(end));
     });
+}
+
+/// Makes a link's or file's model the current one and tells the page.
+fn make_current(trained: Trained) {
+    let backend = if share::is_on_gpu(&trained.model) {
+        Backend::WebGpu
+    } else {
+        Backend::Cpu
+    };
+    let spec = Box::new(trained.spec.clone());
+    SESSION.with(|s| s.borrow_mut().current = Some(Rc::new(trained)));
+    post(&Event::ModelReady { spec, backend });
+}
+
+/// Share, export or predict with the current model.
+async fn use_current(command: Command) {
+    let (current, data) = SESSION.with(|s| {
+        let s = s.borrow();
+        (s.current.clone(), s.data.clone())
+    });
+    let Some(trained) = current else {
+        return post(&Event::Error {
+            message: "there is no trained model yet: train one or open a link with weights".into(),
+        });
+    };
+    let result = match command {
+        Command::Share => share::link(&trained)
+            .await
+            .map(|(link, with_weights)| Event::Shared { link, with_weights }),
+        Command::ExportFile => share::pixelgrad_file(&trained.spec, &trained.model)
+            .await
+            .map(|bytes| Event::File {
+                step: trained.spec.steps as usize,
+                spec: Box::new(trained.spec.clone()),
+                bytes,
+                checkpoint: false,
+            }),
+        Command::Predict { indices } => match data {
+            Some((_, data)) => share::predict(&trained, &data.test, indices.clone())
+                .await
+                .map(|classes| Event::Predictions { indices, classes }),
+            None => Err("load the run's data set first".to_string()),
+        },
+        _ => return,
+    };
+    match result {
+        Ok(event) => post(&event),
+        Err(message) => post(&Event::Error { message }),
+    }
 }
 
 fn set_control(value: Control) {

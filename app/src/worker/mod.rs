@@ -8,4 +8,5 @@ mod fetch;
 pub mod host;
 pub mod probe;
 pub mod protocol;
+mod share;
 mod training;

@@ -2,6 +2,7 @@
 //! serde types serves both, and a message that does not parse is a bug we report, not a crash.
 
 use pixelgrad::io::RunSpec;
+use pixelgrad::models::{ModelSpec, PRESETS};
 use pixelgrad::train::EvalReport;
 use serde::{Deserialize, Serialize};
 
@@ -26,6 +27,36 @@ pub enum Command {
     StepOnce,
     /// End the run; the model and its curves stay.
     Stop,
+    /// Make the share link of the current model (answered by [`Event::Shared`]).
+    Share,
+    /// Make the `.pixelgrad` file of the current model (answered by [`Event::File`]).
+    ExportFile,
+    /// Make a shared link's model (with its weights) the current one, to predict at once.
+    OpenLink {
+        /// The link text (`pg1.…`, with or without `#run=`).
+        link: String,
+    },
+    /// Make a `.pixelgrad` file's model the current one.
+    OpenFile {
+        /// The file's bytes.
+        bytes: Vec<u8>,
+    },
+    /// Predict the classes of these test images with the current model.
+    Predict {
+        /// Indices into the loaded set's test split.
+        indices: Vec<usize>,
+    },
+}
+
+/// The preset name of a model spec, for people; "a custom model" for any other spec.
+pub fn model_label(model: &ModelSpec) -> String {
+    PRESETS
+        .iter()
+        .find(|(name, _)| ModelSpec::preset(name).as_ref() == Some(model))
+        .map_or_else(
+            || "a custom model".to_string(),
+            |(name, _)| name.to_string(),
+        )
 }
 
 /// Where the user wants training to run.
@@ -178,6 +209,39 @@ pub enum Event {
     Paused(bool),
     /// The run ended.
     TrainingEnded(RunEnd),
+    /// The share link of the current model.
+    Shared {
+        /// The link text (`pg1.…`), without `#`.
+        link: String,
+        /// Whether the int8 weights fitted in it.
+        with_weights: bool,
+    },
+    /// A `.pixelgrad` file of the current model, or a checkpoint of the running one.
+    File {
+        /// Optimizer steps the weights have had.
+        step: usize,
+        /// The spec inside the file.
+        spec: Box<RunSpec>,
+        /// The file's bytes.
+        bytes: Vec<u8>,
+        /// Whether this is a checkpoint taken during training (kept by the runs gallery)
+        /// rather than an export the user asked for.
+        checkpoint: bool,
+    },
+    /// A link's or file's model is loaded and predicts.
+    ModelReady {
+        /// Its spec.
+        spec: Box<RunSpec>,
+        /// Where it runs.
+        backend: Backend,
+    },
+    /// Predicted classes of the test images asked for.
+    Predictions {
+        /// The test indices.
+        indices: Vec<usize>,
+        /// The predicted class of each.
+        classes: Vec<usize>,
+    },
     /// A command could not be carried out; the worker goes on.
     Error {
         /// What went wrong, for the user.

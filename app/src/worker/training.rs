@@ -8,12 +8,13 @@ use std::rc::Rc;
 use pixelgrad::data::{train_val_split, BundledDataset, DataLoader, Dataset, Subset};
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::io::{DataSource, LossSpec, RunSpec};
-use pixelgrad::models::{Model, ModelSpec, PRESETS};
+use pixelgrad::models::Model;
 use pixelgrad::nn::{count_trainable, move_to_device};
 use pixelgrad::train::{TrainConfig, TrainError, Trainer};
 
 use super::datasets::LoadedSet;
-use super::protocol::{Backend, BackendChoice, Event, Progress, RunEnd, TrainRequest};
+use super::protocol::{model_label, Backend, BackendChoice, Event, Progress, RunEnd, TrainRequest};
+use super::share::{pixelgrad_file, Trained};
 
 /// How often (ms) curve points are posted to the page.
 const REPORT_INTERVAL_MS: f64 = 150.0;
@@ -27,14 +28,6 @@ pub enum Control {
     Pause,
     StepOnce,
     Stop,
-}
-
-/// The preset whose spec `model` is, for people; "custom model" for any other spec.
-pub fn model_name(model: &ModelSpec) -> String {
-    PRESETS
-        .iter()
-        .find(|(name, _)| ModelSpec::preset(name).as_ref() == Some(model))
-        .map_or_else(|| "custom model".to_string(), |(name, _)| name.to_string())
 }
 
 /// Checks that `spec` (which may come from a shared link) trains on the loaded set `loaded_id`.
@@ -115,7 +108,7 @@ fn build(
         let input = spec.data.input;
         format!(
             "{} cannot be built for {}×{} images: {e}",
-            model_name(&spec.model),
+            model_label(&spec.model),
             input.height,
             input.width
         )
@@ -138,18 +131,19 @@ fn build(
 /// The trainer for the spec's loss: the built-in cross-entropy (with the spec's label
 /// smoothing), or a custom loss compiled by the core, whose errors and cost bound are checked
 /// before the first step.
-fn trainer_for(
-    model: Model,
+fn trainer_for<'m>(
+    model: &'m Model,
     classes: usize,
     config: TrainConfig,
     loss: &LossSpec,
-) -> Result<Trainer<Model>, String> {
+) -> Result<Trainer<&'m Model>, String> {
     Trainer::new(model, classes, config)
         .and_then(|t| t.with_loss(loss))
         .map_err(|e| describe(&e))
 }
 
-/// Runs one training run to its end, posting events through `post`.
+/// Runs one training run to its end, posting events through `post`. Returns how it ended and
+/// the model with the steps it had (its last good parameters when the run failed midway).
 pub async fn run(
     request: TrainRequest,
     loaded_id: String,
@@ -157,46 +151,76 @@ pub async fn run(
     gpu: Option<Gpu>,
     control: Rc<Cell<Control>>,
     post: impl Fn(&Event),
-) -> RunEnd {
-    match run_inner(request, &loaded_id, &data, gpu.as_ref(), &control, &post).await {
-        Ok(end) => end,
-        Err(message) => RunEnd::Failed { message },
+) -> (RunEnd, Option<Trained>) {
+    let spec = &request.spec;
+    let prepared = check_data(spec, &loaded_id, &data)
+        .and_then(|()| splits(spec, &data))
+        .and_then(|sets| Ok((sets, build(spec, request.backend, gpu.as_ref())?)));
+    let ((train, held_out), (model, backend)) = match prepared {
+        Ok(prepared) => prepared,
+        Err(message) => return (RunEnd::Failed { message }, None),
+    };
+    let mut steps = 0;
+    let end = train_loop(
+        &request, &train, &held_out, &model, backend, &control, &post, &mut steps,
+    )
+    .await
+    .unwrap_or_else(|message| RunEnd::Failed { message });
+    let mut spec = request.spec.clone();
+    spec.steps = steps as u64;
+    (end, Some(Trained { spec, model }))
+}
+
+/// Posts a checkpoint of the running model (a `.pixelgrad` file) for the runs gallery.
+async fn checkpoint(spec: &RunSpec, model: &Model, step: usize, post: &impl Fn(&Event)) {
+    let mut spec = spec.clone();
+    spec.steps = step as u64;
+    match pixelgrad_file(&spec, model).await {
+        Ok(bytes) => post(&Event::File {
+            step,
+            spec: Box::new(spec),
+            bytes,
+            checkpoint: true,
+        }),
+        Err(message) => post(&Event::Error {
+            message: format!("the checkpoint at step {step} could not be saved: {message}"),
+        }),
     }
 }
 
-async fn run_inner(
-    request: TrainRequest,
-    loaded_id: &str,
-    data: &LoadedSet,
-    gpu: Option<&Gpu>,
+#[allow(clippy::too_many_arguments)]
+async fn train_loop(
+    request: &TrainRequest,
+    train: &Subset<'_, BundledDataset>,
+    held_out: &Subset<'_, BundledDataset>,
+    model: &Model,
+    backend: Backend,
     control: &Cell<Control>,
     post: &impl Fn(&Event),
+    steps: &mut usize,
 ) -> Result<RunEnd, String> {
     let spec = &request.spec;
-    check_data(spec, loaded_id, data)?;
-    let (train, held_out) = splits(spec, data)?;
-    let (model, backend) = build(spec, request.backend, gpu)?;
     let config = spec.train.clone();
     let classes = spec.data.classes;
     let epochs = config.epochs;
     let loader =
-        DataLoader::new(&train, config.loader.clone(), config.seed).map_err(|e| e.to_string())?;
+        DataLoader::new(train, config.loader.clone(), config.seed).map_err(|e| e.to_string())?;
     let per_epoch = loader.num_batches();
     let total_steps = [config.max_steps, request.stop_at]
         .into_iter()
         .flatten()
         .fold(per_epoch * epochs, usize::min);
-    let parameters = count_trainable(&model);
+    let parameters = count_trainable(model);
     let mut trainer = trainer_for(model, classes, config, &spec.loss)?;
     post(&Event::TrainingStarted {
-        preset: model_name(&spec.model),
+        preset: model_label(&spec.model),
         parameters,
         backend,
         total_steps,
         spec: Box::new(spec.clone()),
     });
     let quick_eval = Subset::new(
-        &held_out,
+        held_out,
         (0..held_out.len().min(QUICK_EVAL_EXAMPLES)).collect(),
     )
     .map_err(|e| e.to_string())?;
@@ -209,6 +233,7 @@ async fn run_inner(
             match wait_for_go(control, post).await {
                 Control::Stop => {
                     reporter.flush(epoch, trainer.steps(), post);
+                    checkpoint(spec, model, trainer.steps(), post).await;
                     return Ok(RunEnd::Stopped);
                 }
                 Control::StepOnce => control.set(Control::Pause),
@@ -219,6 +244,7 @@ async fn run_inner(
                 .train_step_async(&batch, epoch)
                 .await
                 .map_err(|e| describe(&e))?;
+            *steps = trainer.steps();
             reporter.push(report.step, report.loss, report.lr);
             reporter.maybe_flush(epoch, trainer.steps(), post);
             let step = trainer.steps();
@@ -229,13 +255,14 @@ async fn run_inner(
                     .await
                     .map_err(|e| describe(&e))?;
                 post(&Event::Evaluated { step, report });
+                checkpoint(spec, model, step, post).await;
             }
             yield_now().await;
         }
         trainer.end_epoch();
         reporter.flush(epoch, trainer.steps(), post);
         let report = trainer
-            .evaluate_async(&held_out, 250, epoch)
+            .evaluate_async(held_out, 250, epoch)
             .await
             .map_err(|e| describe(&e))?;
         post(&Event::Evaluated {
@@ -246,6 +273,7 @@ async fn run_inner(
             break;
         }
     }
+    checkpoint(spec, model, trainer.steps(), post).await;
     Ok(RunEnd::Finished)
 }
 

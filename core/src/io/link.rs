@@ -20,6 +20,8 @@ use crate::models::Model;
 
 /// Letters before the version number.
 pub const LINK_PREFIX: &str = "pg";
+/// What the app's share URLs put before the link text in the fragment (`/playground#run=pg1.…`).
+pub const LINK_FRAGMENT_KEY: &str = "run=";
 /// Longest link text accepted (and written): generous for links with a small model's
 /// weights, short enough that decoding is instant.
 pub const MAX_LINK_CHARS: usize = 256 * 1024;
@@ -128,11 +130,13 @@ pub fn share_link(spec: &RunSpec, model: Option<&Model>) -> Result<(String, bool
     Ok((encode_link(&plain)?, false))
 }
 
-/// Decodes link text: a bare fragment (`pg1.…`), one with its `#`, or a whole URL (everything
+/// Decodes link text: a bare fragment (`pg1.…`, or `run=pg1.…`), one with its `#`, or a whole URL (everything
 /// up to the last `#` is ignored). Returns a validated spec or a [`LinkError`]; never panics.
 pub fn decode_link(text: &str) -> Result<RunSpec, LinkError> {
     let text = text.trim();
     let text = text.rsplit_once('#').map_or(text, |(_, f)| f);
+    // The app's URLs name the fragment: `#run=pg1.…`.
+    let text = text.strip_prefix(LINK_FRAGMENT_KEY).unwrap_or(text);
     if text.is_empty() {
         return Err(LinkError::Empty);
     }
@@ -208,6 +212,8 @@ mod tests {
         eprintln!("LeNet-5 link without weights: {} characters", link.len());
         assert_eq!(decode_link(&link).expect("decodes"), spec);
         let url = format!("https://example.org/play?x=1#{link}");
+        assert_eq!(decode_link(&url).expect("decodes"), spec);
+        let url = format!("https://example.org/playground#{LINK_FRAGMENT_KEY}{link}");
         assert_eq!(decode_link(&url).expect("decodes"), spec);
     }
 

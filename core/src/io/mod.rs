@@ -15,7 +15,9 @@ pub use checkpoint::{
     load_model, read_safetensors, save_model, write_safetensors, CheckpointError,
 };
 pub use export::{export_pytorch, model_py, train_py, ExportError, ExportFile};
-pub use link::{decode_link, encode_link, share_link, LinkError, MAX_LINK_CHARS};
+pub use link::{
+    decode_link, encode_link, share_link, LinkError, LINK_FRAGMENT_KEY, MAX_LINK_CHARS,
+};
 pub use link_weights::{LinkTensor, LinkWeights};
 pub use pixelgrad_file::{
     read_pixelgrad_file, write_pixelgrad_file, FileError, MAX_PIXELGRAD_FILE_BYTES,
