@@ -7,9 +7,12 @@
 //! architecture has it. 10% of the training split is held out for validation (reported per
 //! epoch); the test split is used once, at the end.
 //!
-//! Usage: `bench_accuracy [--only a,b] [--gpu-steps N] [--gpu-full] [--fashion full|bundled]`.
-//! `--gpu-steps` (default 30, 0 = no GPU) times that many steps of each recipe on the GPU
-//! backend; `--gpu-full` trains the whole budget there instead. Prints one JSON object on stdout
+//! Usage: `bench_accuracy [--only a,b] [--gpu-steps N] [--gpu-seconds S] [--gpu-full]
+//! [--fashion full|bundled]`. After one warm-up step (kernel compilation), each recipe runs on
+//! the GPU backend for at most `--gpu-steps` steps (default 30; 0 = no GPU) or `--gpu-seconds`
+//! seconds (default 60), whichever comes first, and the full budget's time is projected from
+//! the time per step; `--gpu-full` trains the whole budget there instead and reports its test
+//! accuracy too. Prints one JSON object on stdout
 //! and progress on stderr.
 
 use std::time::Instant;
@@ -185,7 +188,8 @@ struct Run {
     last_loss: f64,
 }
 
-/// Trains `model` on `train` for the recipe's budget (or `max_steps`), printing progress and
+/// Trains `model` on `train` for the recipe's budget (or until `max_steps`, or until
+/// `seconds_after_warm` have passed after the first `warm` steps), printing progress and
 /// validation accuracy per epoch.
 fn train<D: Dataset, V: Dataset>(
     r: &Recipe,
@@ -195,6 +199,7 @@ fn train<D: Dataset, V: Dataset>(
     val: Option<&V>,
     max_steps: Option<usize>,
     warm: usize,
+    seconds_after_warm: Option<f64>,
 ) -> Result<Run, Error> {
     let steps_per_epoch = DataLoader::new(train, config(r, 1, None).loader, 0)?.num_batches();
     let mut trainer = Trainer::new(model, classes, config(r, steps_per_epoch, max_steps))?;
@@ -227,7 +232,10 @@ fn train<D: Dataset, V: Dataset>(
                 t0.elapsed().as_secs_f64()
             ),
         }
-        Control::Continue
+        match (timed, seconds_after_warm) {
+            (Some((t, _)), Some(limit)) if t.elapsed().as_secs_f64() >= limit => Control::Stop,
+            _ => Control::Continue,
+        }
     })?;
     let secs = t0.elapsed().as_secs_f64();
     let steps = history.steps.len();
@@ -258,6 +266,7 @@ fn run_recipe(
     fashion: &str,
     gpu: Option<&Gpu>,
     gpu_steps: usize,
+    gpu_seconds: f64,
     gpu_full: bool,
 ) -> Result<Value, Error> {
     let (train_all, test, file) = load(root, r.data, fashion)?;
@@ -283,8 +292,18 @@ fn run_recipe(
     );
 
     let model = spec.build(input, classes, 0)?;
-    let cpu = train(r, &model, classes, &train_set, Some(&val_set), None, 0)?;
-    let eval_cfg = config(r, 1, None);
+    let cpu = train(
+        r,
+        &model,
+        classes,
+        &train_set,
+        Some(&val_set),
+        None,
+        0,
+        None,
+    )?;
+    let steps_per_epoch = DataLoader::new(&train_set, config(r, 1, None).loader, 0)?.num_batches();
+    let eval_cfg = config(r, steps_per_epoch, None);
     let evaluator = Trainer::new(&model, classes, eval_cfg.clone())?;
     let report = evaluator.evaluate(&test, 500, r.epochs)?;
     eprintln!(
@@ -346,8 +365,8 @@ fn run_recipe(
     if let Some(gpu) = gpu {
         let gmodel = spec.build(input, classes, 0)?;
         move_to_device(&gmodel, gpu.device())?;
-        // The first steps compile the GPU kernels; they are timed apart.
-        let warm = 3;
+        // The first step compiles the GPU kernels; it is timed apart.
+        let warm = 1;
         let limit = if gpu_full {
             None
         } else {
@@ -361,6 +380,7 @@ fn run_recipe(
             gpu_full.then_some(&val_set),
             limit,
             warm,
+            (!gpu_full).then_some(gpu_seconds),
         )?;
         let ms = g_run.ms_per_step;
         let mut g = json!({
@@ -401,6 +421,7 @@ fn main() -> Result<(), Error> {
     let root = std::fs::canonicalize(root)?.to_string_lossy().to_string();
     let only: Option<Vec<&str>> = arg(&args, "--only").map(|s| s.split(',').collect());
     let gpu_steps: usize = arg(&args, "--gpu-steps").map_or(Ok(30), str::parse)?;
+    let gpu_seconds: f64 = arg(&args, "--gpu-seconds").map_or(Ok(60.0), str::parse)?;
     let gpu_full = args.iter().any(|a| a == "--gpu-full");
     let fashion = arg(&args, "--fashion").unwrap_or("full");
     let gpu = if gpu_steps > 0 || gpu_full {
@@ -428,6 +449,7 @@ fn main() -> Result<(), Error> {
             fashion,
             gpu.as_ref(),
             gpu_steps,
+            gpu_seconds,
             gpu_full,
         )?);
     }
