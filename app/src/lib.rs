@@ -3,6 +3,7 @@
 
 pub mod app;
 pub mod components;
+pub mod lessons;
 pub mod panic_panel;
 pub mod routes;
 pub mod worker;

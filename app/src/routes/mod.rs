@@ -2,6 +2,7 @@
 
 pub mod debug;
 pub mod home;
+pub mod lesson;
 pub mod lessons;
 pub mod not_found;
 pub mod playground;

@@ -135,6 +135,8 @@ pub struct WorkerClient {
     pub training: RwSignal<TrainingView>,
     /// The last non-fatal error a command reported.
     pub last_error: RwSignal<Option<String>>,
+    /// Answers to lesson widgets' questions, matched by id.
+    pub lesson_answers: RwSignal<Vec<crate::lessons::query::LessonAnswer>>,
     /// Links, files, loaded models and predictions: what sharing and the gallery read.
     pub share: ShareSignals,
 }
@@ -150,6 +152,7 @@ impl WorkerClient {
             dataset: RwSignal::new(None),
             training: RwSignal::new(TrainingView::default()),
             last_error: RwSignal::new(None),
+            lesson_answers: RwSignal::new(Vec::new()),
             share: ShareSignals::default(),
         };
         client.start();
@@ -348,6 +351,7 @@ impl WorkerClient {
             Event::Predictions { indices, classes } => {
                 self.share.predictions.set(Some((indices, classes)))
             }
+            Event::LessonAnswer(answer) => self.lesson_answers.update(|a| a.push(answer)),
             Event::Crashed { report } => {
                 self.end_run_on_crash();
                 self.status.set(WorkerStatus::Crashed(report));

@@ -27,6 +27,8 @@ pub enum Command {
     StepOnce,
     /// End the run; the model and its curves stay.
     Stop,
+    /// A lesson widget's question (a graph to evaluate, a model to summarize).
+    Lesson(crate::lessons::query::LessonQuery),
     /// Make the share link of the current model (answered by [`Event::Shared`]).
     Share,
     /// Make the `.pixelgrad` file of the current model (answered by [`Event::File`]).
@@ -252,6 +254,8 @@ pub enum Event {
         /// The panic report, for a bug report.
         report: String,
     },
+    /// The answer to a [`Command::Lesson`].
+    LessonAnswer(crate::lessons::query::LessonAnswer),
 }
 
 #[cfg(test)]

@@ -1,0 +1,90 @@
+//! Every lesson file parses, every step's widgets and checks fit together, every run is a
+//! valid `RunSpec`, every model builds, and every graph evaluates: a broken lesson fails
+//! `cargo test`, not a learner's page.
+
+use std::collections::BTreeSet;
+
+use super::catalog::{all, SOURCES};
+use super::document::Widget;
+use super::graph_eval::evaluate;
+use super::query::summarize;
+
+/// Lessons the course promises (issue 8), in order.
+const COURSE_LEN: usize = 17;
+
+#[test]
+fn every_lesson_parses_and_validates() {
+    let mut ids = BTreeSet::new();
+    for (parsed, (file, _)) in all().iter().zip(SOURCES) {
+        let lesson = match parsed {
+            Ok(l) => l,
+            Err(b) => panic!("{file}: {}", b.error),
+        };
+        assert!(
+            ids.insert(lesson.id.clone()),
+            "{file}: id {} is used twice",
+            lesson.id
+        );
+        assert!(
+            file.starts_with(&format!("{:02}-", lesson.number)),
+            "{file}: number {} does not match the file name",
+            lesson.number
+        );
+        assert!(
+            lesson.steps.len() >= 5,
+            "{file}: {} steps, at least 5 expected",
+            lesson.steps.len()
+        );
+        let last = lesson.steps.last().expect("has steps");
+        assert!(
+            last.widgets.iter().any(|w| matches!(w, Widget::Quiz(_))) || !last.checks.is_empty(),
+            "{file}: the last step must be a quiz or a challenge with a check"
+        );
+        assert!(
+            lesson
+                .steps
+                .iter()
+                .any(|s| s.widgets.iter().any(|w| matches!(w, Widget::Train(_)))),
+            "{file}: every lesson trains something"
+        );
+        for (i, step) in lesson.steps.iter().enumerate() {
+            let at = format!("{file} step {} ({})", i + 1, step.title);
+            assert!(
+                step.html.len() > 40,
+                "{at}: the prose is too short to teach anything"
+            );
+            for w in &step.widgets {
+                match w {
+                    Widget::Train(run) => {
+                        let spec = run.run_spec(None).unwrap_or_else(|e| panic!("{at}: {e}"));
+                        spec.validate()
+                            .unwrap_or_else(|e| panic!("{at}: invalid run: {e}"));
+                        assert!(
+                            spec.train.max_steps.is_some(),
+                            "{at}: a lesson run needs a step budget (max_steps)"
+                        );
+                        summarize(&spec.model, spec.data.input, spec.data.classes)
+                            .unwrap_or_else(|e| panic!("{at}: {e}"));
+                    }
+                    Widget::Model(m) => {
+                        let (input, classes) = m.input();
+                        let spec = m.model.spec().unwrap_or_else(|e| panic!("{at}: {e}"));
+                        summarize(&spec, input, classes).unwrap_or_else(|e| panic!("{at}: {e}"));
+                    }
+                    Widget::Graph(p) => {
+                        let r = evaluate(p).unwrap_or_else(|e| panic!("{at}: {e}"));
+                        assert!(
+                            r.nodes.iter().all(|n| n.value.is_finite()),
+                            "{at}: the graph has a non-finite value"
+                        );
+                    }
+                    Widget::Conv(_) | Widget::Quiz(_) => {}
+                }
+            }
+        }
+    }
+    assert!(
+        SOURCES.len() <= COURSE_LEN,
+        "the course has {COURSE_LEN} lessons"
+    );
+}

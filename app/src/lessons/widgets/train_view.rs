@@ -1,0 +1,195 @@
+//! A lesson's training run: the step's `run` block as a core `RunSpec`, trained by the same
+//! worker and shown with the same charts and confusion matrix as the playground. The step's
+//! checks read this run's latest evaluation, loss and step count.
+
+use leptos::prelude::*;
+use pixelgrad::io::RunSpec;
+
+use crate::components::confusion_matrix::ConfusionView;
+use crate::components::line_chart::{LineChart, Series};
+use crate::lessons::check::Observed;
+use crate::lessons::run::LessonRun;
+use crate::worker::client::{RunState, WorkerClient};
+use crate::worker::protocol::{BackendChoice, Command, RunEnd, TrainRequest};
+
+/// Trains the step's run on demand; `budget` caps its steps (`?budget=N`).
+#[component]
+pub fn TrainView(
+    run: LessonRun,
+    observed: RwSignal<Observed>,
+    budget: Option<usize>,
+) -> impl IntoView {
+    let worker = expect_context::<WorkerClient>();
+    let spec = match run.run_spec(budget) {
+        Ok(spec) => spec,
+        Err(message) => return view! { <p class="error" role="alert">{message}</p> }.into_any(),
+    };
+    let data_id = run.data.clone();
+    let eval_every = run.eval_every;
+    let waiting_for_data = RwSignal::new(false);
+    let spec_for_send = spec.clone();
+    let send_train = move || {
+        worker.last_error.set(None);
+        worker.training.update(|t| t.state = RunState::Starting);
+        worker.send(&Command::Train(Box::new(TrainRequest {
+            spec: spec_for_send.clone(),
+            backend: BackendChoice::Auto,
+            eval_every,
+            stop_at: None,
+        })));
+    };
+    let has_data = {
+        let data_id = data_id.clone();
+        move || {
+            worker
+                .dataset
+                .with(|d| d.as_ref().is_some_and(|d| d.id == data_id))
+        }
+    };
+    let send = send_train.clone();
+    let ready = has_data.clone();
+    Effect::new(move |_| {
+        if waiting_for_data.get() && ready() {
+            waiting_for_data.set(false);
+            send();
+        }
+    });
+    let start = {
+        let data_id = data_id.clone();
+        let has_data = has_data.clone();
+        move |_| {
+            if has_data() {
+                send_train();
+            } else {
+                waiting_for_data.set(true);
+                worker.send(&Command::LoadBundled {
+                    id: data_id.clone(),
+                });
+            }
+        }
+    };
+    let mine = {
+        let spec = spec.clone();
+        Memo::new(move |_| worker.training.with(|t| t.spec.as_ref() == Some(&spec)))
+    };
+    Effect::new(move |_| {
+        if !mine.get() {
+            return;
+        }
+        worker.training.with(|t| {
+            observed.update(|o| {
+                o.accuracy = t.last_eval.as_ref().map(|e| e.accuracy);
+                o.loss = t.losses.last().map(|(_, l)| *l);
+                o.steps = Some(t.step as f64);
+            })
+        });
+    });
+    let state = move || worker.training.with(|t| t.state.clone());
+    let busy = move || {
+        waiting_for_data.get()
+            || matches!(
+                state(),
+                RunState::Starting | RunState::Running | RunState::Paused
+            )
+    };
+    view! {
+        <div class="widget train-widget" data-testid="train-widget">
+            <p class="run-summary">{describe(&run, &spec)}</p>
+            <div class="run-controls">
+                <button type="button" class="button primary" data-testid="lesson-train" disabled=busy on:click=start>"Train"</button>
+                <button type="button" class="button" data-testid="lesson-stop" disabled=move || !(mine.get() && busy()) on:click=move |_| worker.send(&Command::Stop)>"Stop"</button>
+            </div>
+            {move || waiting_for_data.get().then(|| view! { <p class="detail">{format!("Loading {}…", data_id)}</p> })}
+            {move || worker.last_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            {move || mine.get().then(|| view! { <LessonRunStatus /> <LessonCharts /> <ConfusionView /> })}
+        </div>
+    }
+    .into_any()
+}
+
+fn describe(run: &LessonRun, spec: &RunSpec) -> String {
+    let steps = spec
+        .train
+        .max_steps
+        .map(|s| format!("at most {s} steps"))
+        .unwrap_or_else(|| format!("{} epoch(s)", spec.train.epochs));
+    let subset = spec
+        .data
+        .subset
+        .map(|n| format!(" (first {n} images)"))
+        .unwrap_or_default();
+    format!(
+        "{} on {}{subset} · {} lr {} · batch {} · {steps} · seed {}",
+        run.model.label(),
+        run.data,
+        run.optimizer,
+        run.lr,
+        run.batch_size,
+        run.seed
+    )
+}
+
+/// Progress, speed and how the run ended.
+#[component]
+fn LessonRunStatus() -> impl IntoView {
+    let worker = expect_context::<WorkerClient>();
+    move || {
+        let t = worker.training.get();
+        let ended = match &t.state {
+            RunState::Ended(RunEnd::Finished) => Some(("ok", "Training finished.".to_string())),
+            RunState::Ended(RunEnd::Stopped) => Some(("warn", "Stopped.".to_string())),
+            RunState::Ended(RunEnd::Failed { message }) => {
+                Some(("error", format!("Training stopped: {message}")))
+            }
+            _ => None,
+        };
+        let accuracy = t
+            .last_eval
+            .as_ref()
+            .map(|e| format!(" · validation accuracy {:.1}%", 100.0 * e.accuracy));
+        view! {
+            <div class="run-status" data-testid="lesson-run-status" data-state=format!("{:?}", t.state).to_lowercase()>
+                <progress max=t.total_steps.max(1) value=t.step></progress>
+                <p>{format!("Step {} of {} · {:.1} steps/s · {} parameters{}", t.step, t.total_steps, t.steps_per_second, t.parameters, accuracy.unwrap_or_default())}</p>
+                {ended.map(|(class, text)| view! { <p class=class role="status" data-testid="lesson-run-end">{text}</p> })}
+            </div>
+        }
+    }
+}
+
+/// Loss and accuracy curves of the run.
+#[component]
+fn LessonCharts() -> impl IntoView {
+    let worker = expect_context::<WorkerClient>();
+    let loss = Signal::derive(move || {
+        worker.training.with(|t| {
+            vec![
+                Series {
+                    name: "training loss".into(),
+                    class: "series-0",
+                    points: t.losses.clone(),
+                },
+                Series {
+                    name: "validation loss".into(),
+                    class: "series-1",
+                    points: t.test_losses.clone(),
+                },
+            ]
+        })
+    });
+    let accuracy = Signal::derive(move || {
+        worker.training.with(|t| {
+            vec![Series {
+                name: "validation accuracy".into(),
+                class: "series-2",
+                points: t.accuracies.clone(),
+            }]
+        })
+    });
+    view! {
+        <div class="charts">
+            <LineChart title="Loss" series=loss x_label="step" />
+            <LineChart title="Accuracy" series=accuracy y_range=(0.0, 1.0) x_label="step" />
+        </div>
+    }
+}
