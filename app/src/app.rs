@@ -6,7 +6,7 @@ use leptos_router::path;
 
 use crate::components::run_settings::RunSettings;
 use crate::routes::{
-    debug::DebugPanic, home::Home, lesson::Lesson, lessons::Lessons, not_found::NotFound, playground::Playground,
+    debug::DebugPanic, home::Home, lessons::Lessons, not_found::NotFound, playground::Playground,
 };
 use crate::worker::client::WorkerClient;
 
@@ -15,6 +15,8 @@ use crate::worker::client::WorkerClient;
 #[component]
 pub fn App() -> impl IntoView {
     provide_context(WorkerClient::spawn());
+    // The user's own images outlive the playground page (navigating away keeps them).
+    provide_context(crate::components::upload::store::UserData::new());
     provide_context(RunSettings::new());
     view! {
         <Router>
@@ -30,7 +32,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/playground") view=Playground />
                     <Route path=path!("/lessons") view=Lessons />
-                    <Route path=path!("/lesson/:id") view=Lesson />
+                    <Route path=path!("/lesson/:id") view=Lessons />
                     <Route path=path!("/debug/panic") view=DebugPanic />
                 </Routes>
             </main>

@@ -1,15 +1,79 @@
-//! Picking the training data: the bundled sets with thumbnails and the class balance.
+//! Picking the training data: the bundled sets with thumbnails and the class balance, the
+//! user's own uploads, or webcam captures.
 
 use leptos::prelude::*;
 
 use crate::components::thumbnail::GreyImage;
+use crate::components::upload::store::UserData;
+use crate::components::upload::train_user::TrainUser;
+use crate::components::upload::try_image::TryImage;
+use crate::components::upload::upload_panel::UploadPanel;
+use crate::components::webcam::webcam_panel::WebcamPanel;
 use crate::worker::client::WorkerClient;
 use crate::worker::datasets::BUNDLED;
 use crate::worker::protocol::{Command, DatasetSummary};
 
-/// The data panel: one button per bundled set; the loaded set's size, balance and examples.
+/// Where the training images come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Source {
+    Bundled,
+    Upload,
+    Webcam,
+}
+
+impl Source {
+    const ALL: [(Source, &'static str, &'static str); 3] = [
+        (Source::Bundled, "Bundled sets", "bundled"),
+        (Source::Upload, "Your images", "upload"),
+        (Source::Webcam, "Webcam", "webcam"),
+    ];
+}
+
+/// The data panel: a tab per source. Decoded uploads arriving from the worker are added to
+/// the user's set here, whichever tab is open.
 #[component]
 pub fn DataPanel() -> impl IntoView {
+    let worker = expect_context::<WorkerClient>();
+    let data = UserData::use_or_provide();
+    let source = RwSignal::new(Source::Bundled);
+    Effect::new(move |_| {
+        if worker.decoded.with(Vec::is_empty) {
+            return;
+        }
+        let arrived = worker
+            .decoded
+            .try_update_untracked(std::mem::take)
+            .unwrap_or_default();
+        for (files, report) in arrived {
+            data.decoding.update(|d| *d = d.saturating_sub(files));
+            data.add_import(report);
+        }
+    });
+    let wide = move || source.get() != Source::Bundled;
+    view! {
+        <section class="panel data-panel" class:wide=wide data-testid="data-panel" aria-labelledby="data-title">
+            <h2 id="data-title">"Data"</h2>
+            <div class="tabs" role="tablist" aria-label="Where the images come from">
+                {Source::ALL.iter().map(|&(s, title, id)| view! {
+                    <button type="button" role="tab" class="tab" id=format!("tab-{id}") data-testid=format!("source-{id}")
+                        aria-selected=move || (source.get() == s).to_string()
+                        on:click=move |_| source.set(s)>{title}</button>
+                }).collect_view()}
+            </div>
+            <div role="tabpanel">
+                {move || match source.get() {
+                    Source::Bundled => view! { <BundledChoice /> }.into_any(),
+                    Source::Upload => view! { <UploadPanel /> <TrainUser /> <TryImage /> }.into_any(),
+                    Source::Webcam => view! { <WebcamPanel /> <TrainUser /> }.into_any(),
+                }}
+            </div>
+        </section>
+    }
+}
+
+/// One button per bundled set; the loaded set's size, balance and examples.
+#[component]
+fn BundledChoice() -> impl IntoView {
     let worker = expect_context::<WorkerClient>();
     let loading = RwSignal::new(None::<&'static str>);
     Effect::new(move |_| {
@@ -23,25 +87,22 @@ pub fn DataPanel() -> impl IntoView {
     };
     let selected = move || worker.dataset.with(|d| d.as_ref().map(|d| d.id.clone()));
     view! {
-        <section class="panel data-panel" data-testid="data-panel" aria-labelledby="data-title">
-            <h2 id="data-title">"Data"</h2>
-            <div class="choices" role="radiogroup" aria-label="Bundled data sets">
-                {BUNDLED.iter().map(|set| {
-                    let id = set.id;
-                    let checked = move || selected().as_deref() == Some(id);
-                    view! {
-                        <button type="button" role="radio" class="choice" aria-checked=move || checked().to_string()
-                            data-dataset=id on:click=move |_| choose(id)>
-                            <strong>{set.title}</strong>
-                            <span class="detail">{set.blurb}</span>
-                        </button>
-                    }
-                }).collect_view()}
-            </div>
-            {move || worker.last_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || loading.get().map(|id| view! { <p class="detail" aria-live="polite">{format!("Loading {id}…")}</p> })}
-            {move || worker.dataset.get().map(|summary| view! { <DatasetView summary /> })}
-        </section>
+        <div class="choices" role="radiogroup" aria-label="Bundled data sets">
+            {BUNDLED.iter().map(|set| {
+                let id = set.id;
+                let checked = move || selected().as_deref() == Some(id);
+                view! {
+                    <button type="button" role="radio" class="choice" aria-checked=move || checked().to_string()
+                        data-dataset=id on:click=move |_| choose(id)>
+                        <strong>{set.title}</strong>
+                        <span class="detail">{set.blurb}</span>
+                    </button>
+                }
+            }).collect_view()}
+        </div>
+        {move || worker.last_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+        {move || loading.get().map(|id| view! { <p class="detail" aria-live="polite">{format!("Loading {id}…")}</p> })}
+        {move || worker.dataset.get().filter(|d| !d.id.starts_with("user:")).map(|summary| view! { <DatasetView summary /> })}
     }
 }
 

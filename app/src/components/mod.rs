@@ -8,3 +8,5 @@ pub mod run_settings;
 pub mod share;
 pub mod thumbnail;
 pub mod training_panel;
+pub mod upload;
+pub mod webcam;

@@ -135,8 +135,10 @@ pub struct WorkerClient {
     pub training: RwSignal<TrainingView>,
     /// The last non-fatal error a command reported.
     pub last_error: RwSignal<Option<String>>,
-    /// Answers to lesson widgets' questions, matched by id.
-    pub lesson_answers: RwSignal<Vec<crate::lessons::query::LessonAnswer>>,
+    /// Decoded uploads not yet taken by the data panel: `(files in the request, report)`.
+    pub decoded: RwSignal<Vec<(usize, pixelgrad::data::ImportReport)>>,
+    /// The current model's answer for the last webcam frame or dropped image.
+    pub image_prediction: RwSignal<Option<super::protocol::ImagePrediction>>,
     /// Links, files, loaded models and predictions: what sharing and the gallery read.
     pub share: ShareSignals,
 }
@@ -152,7 +154,8 @@ impl WorkerClient {
             dataset: RwSignal::new(None),
             training: RwSignal::new(TrainingView::default()),
             last_error: RwSignal::new(None),
-            lesson_answers: RwSignal::new(Vec::new()),
+            decoded: RwSignal::new(Vec::new()),
+            image_prediction: RwSignal::new(None),
             share: ShareSignals::default(),
         };
         client.start();
@@ -351,7 +354,10 @@ impl WorkerClient {
             Event::Predictions { indices, classes } => {
                 self.share.predictions.set(Some((indices, classes)))
             }
-            Event::LessonAnswer(answer) => self.lesson_answers.update(|a| a.push(answer)),
+            Event::UploadsDecoded { files, report } => {
+                self.decoded.update(|d| d.push((files, report)))
+            }
+            Event::ImagePrediction(p) => self.image_prediction.set(Some(p)),
             Event::Crashed { report } => {
                 self.end_run_on_crash();
                 self.status.set(WorkerStatus::Crashed(report));

@@ -8,7 +8,7 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 use web_sys::{DedicatedWorkerGlobalScope, MessageEvent};
 
-use super::datasets::{load_bundled, summarize, LoadedSet};
+use super::datasets::{self, load_bundled, summarize, LoadedSet};
 use super::probe::probe_device;
 use super::protocol::{Backend, Command, Event};
 use super::share::{self, Trained};
@@ -81,12 +81,27 @@ async fn handle(command: Command) {
             Ok(summary) => post(&Event::Dataset(summary)),
             Err(message) => post(&Event::Error { message }),
         },
-        Command::Train(request) => start_training(*request),
+        Command::Train(request) => start_training(*request, None),
+        Command::TrainTransfer(request) => match datasets::imagenet_backbone().await {
+            Ok(backbone) => start_training(*request, Some(backbone)),
+            Err(message) => post(&Event::Error { message }),
+        },
+        Command::DecodeUploads { side, files } => post(&Event::UploadsDecoded {
+            files: files.len(),
+            report: datasets::decode_uploads(side, &files),
+        }),
+        Command::LoadUser { data } => match datasets::load_user(data) {
+            Ok((id, set, summary)) => {
+                SESSION.with(|s| s.borrow_mut().data = Some((id, Rc::new(set))));
+                post(&Event::Dataset(summary));
+            }
+            Err(message) => post(&Event::Error { message }),
+        },
+        Command::PredictImage(input) => predict_image(input).await,
         Command::Pause => set_control(Control::Pause),
         Command::Resume => set_control(Control::Run),
         Command::StepOnce => set_control(Control::StepOnce),
         Command::Stop => set_control(Control::Stop),
-        Command::Lesson(query) => post(&Event::LessonAnswer(crate::lessons::query::answer(query))),
         Command::Share | Command::ExportFile | Command::Predict { .. } => {
             use_current(command).await
         }
@@ -110,7 +125,10 @@ async fn handle(command: Command) {
     }
 }
 
-fn start_training(request: super::protocol::TrainRequest) {
+fn start_training(
+    request: super::protocol::TrainRequest,
+    backbone: Option<Rc<std::collections::BTreeMap<String, pixelgrad::tensor::Tensor>>>,
+) {
     let prepared = SESSION.with(|s| {
         let mut s = s.borrow_mut();
         if s.run.is_some() {
@@ -126,7 +144,7 @@ fn start_training(request: super::protocol::TrainRequest) {
         Err(message) => return post(&Event::Error { message }),
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let (end, trained) = training::run(request, id, data, gpu, control, post).await;
+        let (end, trained) = training::run(request, backbone, id, data, gpu, control, post).await;
         SESSION.with(|s| {
             let mut s = s.borrow_mut();
             s.run = None;
@@ -183,6 +201,42 @@ async fn use_current(command: Command) {
     };
     match result {
         Ok(event) => post(&event),
+        Err(message) => post(&Event::Error { message }),
+    }
+}
+
+/// Classifies one image (a webcam frame or a dropped file) with the current model.
+async fn predict_image(input: super::protocol::PredictInput) {
+    use super::protocol::{ImagePrediction, PredictInput};
+    let (current, data) = SESSION.with(|s| {
+        let s = s.borrow();
+        (s.current.clone(), s.data.clone())
+    });
+    let Some(trained) = current else {
+        return post(&Event::Error {
+            message: "there is no trained model yet: train one on your images first".into(),
+        });
+    };
+    let (name, image) = match input {
+        PredictInput::Frame { side, pixels } => (
+            None,
+            pixelgrad::data::Image::from_rgb_u8(side, side, &pixels).map_err(|e| e.to_string()),
+        ),
+        PredictInput::File { name, bytes } => {
+            let image = datasets::decode_for_prediction(&name, &bytes);
+            (Some(name), image)
+        }
+    };
+    let result = match image {
+        Ok(image) => datasets::predict_probabilities(&trained.model, &trained.spec, &image).await,
+        Err(message) => Err(message),
+    };
+    match result {
+        Ok(probabilities) => post(&Event::ImagePrediction(ImagePrediction {
+            name,
+            classes: datasets::class_names(&trained.spec, data.as_ref().map(|(_, d)| &**d)),
+            probabilities,
+        })),
         Err(message) => post(&Event::Error { message }),
     }
 }

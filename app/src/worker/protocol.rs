@@ -1,6 +1,7 @@
 //! Messages between the page and the training worker. Both sides are this crate, so one set of
 //! serde types serves both, and a message that does not parse is a bug we report, not a crash.
 
+use pixelgrad::data::{base64_bytes, ImportReport, UploadFile, UserDataset};
 use pixelgrad::io::RunSpec;
 use pixelgrad::models::{ModelSpec, PRESETS};
 use pixelgrad::train::EvalReport;
@@ -27,8 +28,25 @@ pub enum Command {
     StepOnce,
     /// End the run; the model and its curves stay.
     Stop,
-    /// A lesson widget's question (a graph to evaluate, a model to summarize).
-    Lesson(crate::lessons::query::LessonQuery),
+    /// Decode uploaded files (images, zips) into `side`-pixel RGB images for the user's set
+    /// (answered by [`Event::UploadsDecoded`]).
+    DecodeUploads {
+        /// Side of the images to make.
+        side: usize,
+        /// The files, with their paths and class buckets.
+        files: Vec<UploadFile>,
+    },
+    /// Use the user's own images for the next run (answered by [`Event::Dataset`], whose id is
+    /// `user:` and the set's SHA-256).
+    LoadUser {
+        /// The images and classes.
+        data: UserDataset,
+    },
+    /// Classify one image with the current model (answered by [`Event::ImagePrediction`]).
+    PredictImage(PredictInput),
+    /// Transfer learning: like [`Command::Train`], but MobileNetV2 starts from the bundled
+    /// ImageNet weights with its `features` frozen, so only the new head trains.
+    TrainTransfer(Box<TrainRequest>),
     /// Make the share link of the current model (answered by [`Event::Shared`]).
     Share,
     /// Make the `.pixelgrad` file of the current model (answered by [`Event::File`]).
@@ -86,6 +104,39 @@ pub struct TrainRequest {
     /// Stop after this many steps even when the spec allows more: reproducing a shared run
     /// replays it up to the step at which it was shared.
     pub stop_at: Option<usize>,
+}
+
+/// An image to classify.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum PredictInput {
+    /// A webcam frame: `side × side` interleaved RGB bytes.
+    Frame {
+        /// Width and height.
+        side: usize,
+        /// The pixels.
+        #[serde(with = "base64_bytes")]
+        pixels: Vec<u8>,
+    },
+    /// A dropped file, decoded in the worker.
+    File {
+        /// Its name, for the answer.
+        name: String,
+        /// Its bytes.
+        #[serde(with = "base64_bytes")]
+        bytes: Vec<u8>,
+    },
+}
+
+/// Class probabilities for one image.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ImagePrediction {
+    /// The file's name, or `None` for a webcam frame.
+    pub name: Option<String>,
+    /// Class names of the model, in label order.
+    pub classes: Vec<String>,
+    /// Softmax output, one per class.
+    pub probabilities: Vec<f32>,
 }
 
 /// New points of the training curves since the last report.
@@ -211,6 +262,15 @@ pub enum Event {
     Paused(bool),
     /// The run ended.
     TrainingEnded(RunEnd),
+    /// Uploads decoded: the usable images and the files that were not, by name.
+    UploadsDecoded {
+        /// Files in the request (to count down the page's progress).
+        files: usize,
+        /// Images and rejected files.
+        report: ImportReport,
+    },
+    /// The current model's class probabilities for one image.
+    ImagePrediction(ImagePrediction),
     /// The share link of the current model.
     Shared {
         /// The link text (`pg1.…`), without `#`.
@@ -254,8 +314,6 @@ pub enum Event {
         /// The panic report, for a bug report.
         report: String,
     },
-    /// The answer to a [`Command::Lesson`].
-    LessonAnswer(crate::lessons::query::LessonAnswer),
 }
 
 #[cfg(test)]

@@ -3,16 +3,18 @@
 //! times a second rather than once per step.
 
 use std::cell::Cell;
+use std::collections::BTreeMap;
 use std::rc::Rc;
 
-use pixelgrad::data::{train_val_split, BundledDataset, DataLoader, Dataset, Subset};
+use pixelgrad::data::{train_val_split, DataLoader, Dataset, Subset};
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::io::{DataSource, LossSpec, RunSpec};
 use pixelgrad::models::Model;
 use pixelgrad::nn::{count_trainable, move_to_device};
+use pixelgrad::tensor::Tensor;
 use pixelgrad::train::{TrainConfig, TrainError, Trainer};
 
-use super::datasets::LoadedSet;
+use super::datasets::{start_from_backbone, LoadedSet, SetData};
 use super::protocol::{model_label, Backend, BackendChoice, Event, Progress, RunEnd, TrainRequest};
 use super::share::{pixelgrad_file, Trained};
 
@@ -41,6 +43,7 @@ fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), S
                 "this run trains on the bundled set \"{name}\", but \"{loaded_id}\" is loaded"
             ))
         }
+        DataSource::User { sha256, .. } if super::datasets::user_set_id(sha256) == loaded_id => {}
         DataSource::User { class_names, .. } => {
             return Err(format!(
                 "this run trained on the sender's own images; load a data set with the classes {}",
@@ -55,10 +58,11 @@ fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), S
             spec.data.classes
         ));
     }
-    if spec.data.input.channels != 1 {
+    if spec.data.input.channels != data.train.channels() {
         return Err(format!(
-            "the run is for {}-channel images, the loaded set is grey",
-            spec.data.input.channels
+            "the run is for {}-channel images, the loaded set has {}",
+            spec.data.input.channels,
+            data.train.channels()
         ));
     }
     Ok(())
@@ -69,7 +73,7 @@ fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), S
 fn splits<'a>(
     spec: &RunSpec,
     data: &'a LoadedSet,
-) -> Result<(Subset<'a, BundledDataset>, Subset<'a, BundledDataset>), String> {
+) -> Result<(Subset<'a, SetData>, Subset<'a, SetData>), String> {
     let n = spec
         .data
         .subset
@@ -103,6 +107,7 @@ fn build(
     spec: &RunSpec,
     backend: BackendChoice,
     gpu: Option<&Gpu>,
+    backbone: Option<&BTreeMap<String, Tensor>>,
 ) -> Result<(Model, Backend), String> {
     let model = spec.build_model().map_err(|e| {
         let input = spec.data.input;
@@ -113,6 +118,10 @@ fn build(
             input.width
         )
     })?;
+    // Weights load on the CPU, before the model moves to its device.
+    if let Some(backbone) = backbone {
+        start_from_backbone(&model, backbone)?;
+    }
     let gpu = match backend {
         BackendChoice::Auto => gpu,
         BackendChoice::Cpu => None,
@@ -146,6 +155,7 @@ fn trainer_for<'m>(
 /// the model with the steps it had (its last good parameters when the run failed midway).
 pub async fn run(
     request: TrainRequest,
+    backbone: Option<Rc<BTreeMap<String, Tensor>>>,
     loaded_id: String,
     data: Rc<LoadedSet>,
     gpu: Option<Gpu>,
@@ -155,7 +165,12 @@ pub async fn run(
     let spec = &request.spec;
     let prepared = check_data(spec, &loaded_id, &data)
         .and_then(|()| splits(spec, &data))
-        .and_then(|sets| Ok((sets, build(spec, request.backend, gpu.as_ref())?)));
+        .and_then(|sets| {
+            Ok((
+                sets,
+                build(spec, request.backend, gpu.as_ref(), backbone.as_deref())?,
+            ))
+        });
     let ((train, held_out), (model, backend)) = match prepared {
         Ok(prepared) => prepared,
         Err(message) => return (RunEnd::Failed { message }, None),
@@ -191,8 +206,8 @@ async fn checkpoint(spec: &RunSpec, model: &Model, step: usize, post: &impl Fn(&
 #[allow(clippy::too_many_arguments)]
 async fn train_loop(
     request: &TrainRequest,
-    train: &Subset<'_, BundledDataset>,
-    held_out: &Subset<'_, BundledDataset>,
+    train: &Subset<'_, SetData>,
+    held_out: &Subset<'_, SetData>,
     model: &Model,
     backend: Backend,
     control: &Cell<Control>,
