@@ -6,7 +6,8 @@ use leptos_router::path;
 
 use crate::components::run_settings::RunSettings;
 use crate::routes::{
-    debug::DebugPanic, home::Home, lessons::Lessons, not_found::NotFound, playground::Playground,
+    debug::DebugPanic, home::Home, lesson::Lesson, lessons::Lessons, not_found::NotFound,
+    playground::Playground,
 };
 use crate::worker::client::WorkerClient;
 
@@ -32,7 +33,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/playground") view=Playground />
                     <Route path=path!("/lessons") view=Lessons />
-                    <Route path=path!("/lesson/:id") view=Lessons />
+                    <Route path=path!("/lesson/:id") view=Lesson />
                     <Route path=path!("/debug/panic") view=DebugPanic />
                 </Routes>
             </main>

@@ -139,6 +139,8 @@ pub struct WorkerClient {
     pub decoded: RwSignal<Vec<(usize, pixelgrad::data::ImportReport)>>,
     /// The current model's answer for the last webcam frame or dropped image.
     pub image_prediction: RwSignal<Option<super::protocol::ImagePrediction>>,
+    /// Answers to lesson widgets' questions, matched by id.
+    pub lesson_answers: RwSignal<Vec<crate::lessons::query::LessonAnswer>>,
     /// Links, files, loaded models and predictions: what sharing and the gallery read.
     pub share: ShareSignals,
 }
@@ -156,6 +158,7 @@ impl WorkerClient {
             last_error: RwSignal::new(None),
             decoded: RwSignal::new(Vec::new()),
             image_prediction: RwSignal::new(None),
+            lesson_answers: RwSignal::new(Vec::new()),
             share: ShareSignals::default(),
         };
         client.start();
@@ -354,6 +357,7 @@ impl WorkerClient {
             Event::Predictions { indices, classes } => {
                 self.share.predictions.set(Some((indices, classes)))
             }
+            Event::LessonAnswer(answer) => self.lesson_answers.update(|a| a.push(answer)),
             Event::UploadsDecoded { files, report } => {
                 self.decoded.update(|d| d.push((files, report)))
             }

@@ -47,6 +47,8 @@ pub enum Command {
     /// Transfer learning: like [`Command::Train`], but MobileNetV2 starts from the bundled
     /// ImageNet weights with its `features` frozen, so only the new head trains.
     TrainTransfer(Box<TrainRequest>),
+    /// A lesson widget's question (a graph to evaluate, a model to summarize).
+    Lesson(crate::lessons::query::LessonQuery),
     /// Make the share link of the current model (answered by [`Event::Shared`]).
     Share,
     /// Make the `.pixelgrad` file of the current model (answered by [`Event::File`]).
@@ -314,6 +316,8 @@ pub enum Event {
         /// The panic report, for a bug report.
         report: String,
     },
+    /// The answer to a [`Command::Lesson`].
+    LessonAnswer(crate::lessons::query::LessonAnswer),
 }
 
 #[cfg(test)]
