@@ -75,6 +75,13 @@ fn state_dicts_match_pytorch() {
     ))
     .expect("fixture parses");
     assert!(file.cases.len() >= 19);
+    // Every preset has its PyTorch twin in the fixture (a new preset needs the script rerun).
+    for (name, _) in pixelgrad::models::PRESETS {
+        assert!(
+            file.cases.contains_key(*name),
+            "{name} missing from the fixture"
+        );
+    }
     for (name, case) in &file.cases {
         let [c, h, w] = case.input;
         let model = spec(name)
