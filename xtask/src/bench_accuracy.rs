@@ -4,7 +4,8 @@
 //! `bench-results/accuracy-<unix time>.json` and `accuracy-latest.json`.
 //!
 //! Options are passed on to the binary: `--only a,b`, `--gpu-steps N` (0: CPU only),
-//! `--gpu-full` (train the whole budget on the GPU too), `--fashion full|bundled`.
+//! `--gpu-seconds S` (time limit of each GPU measurement), `--gpu-full` (train the whole
+//! budget on the GPU too), `--fashion full|bundled`.
 
 use std::process::Command;
 use std::time::{SystemTime, UNIX_EPOCH};
