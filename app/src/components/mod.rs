@@ -4,6 +4,7 @@ pub mod confusion_matrix;
 pub mod data_panel;
 pub mod gpu_status;
 pub mod line_chart;
+pub mod loss_editor;
 pub mod run_settings;
 pub mod share;
 pub mod thumbnail;

@@ -4,11 +4,12 @@
 
 use leptos::prelude::*;
 use pixelgrad::data::LoaderConfig;
-use pixelgrad::io::{DataSource, DataSpec, LossSpec, RunSpec, RUN_SPEC_VERSION};
+use pixelgrad::io::{DataSource, DataSpec, RunSpec, RUN_SPEC_VERSION};
 use pixelgrad::models::{InputSpec, ModelSpec, PRESETS};
 use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule, SgdConfig};
 use pixelgrad::train::TrainConfig;
 
+use crate::components::loss_editor::LossChoice;
 use crate::worker::protocol::{BackendChoice, DatasetSummary};
 
 /// The value of the model control when the run's model is not one of the presets (it came
@@ -38,6 +39,8 @@ pub struct RunSettings {
     pub cpu_only: RwSignal<bool>,
     /// The spec the controls were last set from, if any.
     pub base: RwSignal<Option<RunSpec>>,
+    /// The loss editor's choice (built-in or custom) and rare class.
+    pub loss: LossChoice,
 }
 
 impl RunSettings {
@@ -53,6 +56,7 @@ impl RunSettings {
             seed: RwSignal::new("0".into()),
             cpu_only: RwSignal::new(false),
             base: RwSignal::new(None),
+            loss: LossChoice::new(),
         }
     }
 
@@ -87,6 +91,7 @@ impl RunSettings {
                 .map_or(String::new(), |m| m.to_string()),
         );
         self.seed.set(spec.train.seed.to_string());
+        self.loss.restore(&spec.loss, spec.data.imbalance);
         self.base.set(Some(spec.clone()));
     }
 
@@ -118,11 +123,10 @@ impl RunSettings {
             Some(whole("the step limit", &limit)?)
         };
         train.seed = whole("the seed", &self.seed.get_untracked())? as u64;
-        let (subset, val_fraction, loss) = base
+        let (subset, val_fraction) = base
             .as_ref()
-            .map_or((None, 0.0, LossSpec::CrossEntropy), |b| {
-                (b.data.subset, b.data.val_fraction, b.loss.clone())
-            });
+            .map_or((None, 0.0), |b| (b.data.subset, b.data.val_fraction));
+        let loss = self.loss.spec()?;
         let spec = RunSpec {
             version: RUN_SPEC_VERSION,
             data: DataSpec {
@@ -137,7 +141,7 @@ impl RunSettings {
                 classes: dataset.classes.len(),
                 subset,
                 val_fraction,
-                imbalance: None,
+                imbalance: self.loss.imbalance(),
             },
             model,
             train,

@@ -28,6 +28,7 @@ pub fn TrainingPanel() -> impl IntoView {
         seed,
         cpu_only,
         base,
+        loss: _,
     } = settings;
     let form_error = RwSignal::new(None::<String>);
 

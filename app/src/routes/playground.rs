@@ -5,6 +5,7 @@ use leptos::prelude::*;
 use crate::components::confusion_matrix::ConfusionView;
 use crate::components::data_panel::DataPanel;
 use crate::components::gpu_status::GpuStatus;
+use crate::components::loss_editor::LossEditor;
 use crate::components::share::link_opener::LinkOpener;
 use crate::components::training_panel::TrainingPanel;
 
@@ -21,6 +22,7 @@ pub fn Playground() -> impl IntoView {
         <div class="playground">
             <DataPanel />
             <TrainingPanel />
+            <LossEditor />
             <ConfusionView />
             <GpuStatus />
         </div>

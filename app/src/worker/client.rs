@@ -135,6 +135,8 @@ pub struct WorkerClient {
     pub training: RwSignal<TrainingView>,
     /// The last non-fatal error a command reported.
     pub last_error: RwSignal<Option<String>>,
+    /// The loss editor's latest live value, curve and gradient check.
+    pub loss_probe: RwSignal<Option<pixelgrad::loss::probe::ProbeReport>>,
     /// Decoded uploads not yet taken by the data panel: `(files in the request, report)`.
     pub decoded: RwSignal<Vec<(usize, pixelgrad::data::ImportReport)>>,
     /// The current model's answer for the last webcam frame or dropped image.
@@ -156,6 +158,7 @@ impl WorkerClient {
             dataset: RwSignal::new(None),
             training: RwSignal::new(TrainingView::default()),
             last_error: RwSignal::new(None),
+            loss_probe: RwSignal::new(None),
             decoded: RwSignal::new(Vec::new()),
             image_prediction: RwSignal::new(None),
             lesson_answers: RwSignal::new(Vec::new()),
@@ -362,6 +365,7 @@ impl WorkerClient {
                 self.decoded.update(|d| d.push((files, report)))
             }
             Event::ImagePrediction(p) => self.image_prediction.set(Some(p)),
+            Event::LossProbed(report) => self.loss_probe.set(Some(report)),
             Event::Crashed { report } => {
                 self.end_run_on_crash();
                 self.status.set(WorkerStatus::Crashed(report));

@@ -102,6 +102,9 @@ async fn handle(command: Command) {
         Command::Resume => set_control(Control::Run),
         Command::StepOnce => set_control(Control::StepOnce),
         Command::Stop => set_control(Control::Stop),
+        Command::ProbeLoss(request) => {
+            post(&Event::LossProbed(pixelgrad::loss::probe::probe(&request)))
+        }
         Command::Lesson(query) => post(&Event::LessonAnswer(crate::lessons::query::answer(query))),
         Command::Share | Command::ExportFile | Command::Predict { .. } => {
             use_current(command).await

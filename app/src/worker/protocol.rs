@@ -28,6 +28,9 @@ pub enum Command {
     StepOnce,
     /// End the run; the model and its curves stay.
     Stop,
+    /// The loss editor's live value, curve and gradient check (answered by
+    /// [`Event::LossProbed`]).
+    ProbeLoss(pixelgrad::loss::probe::ProbeRequest),
     /// Decode uploaded files (images, zips) into `side`-pixel RGB images for the user's set
     /// (answered by [`Event::UploadsDecoded`]).
     DecodeUploads {
@@ -316,6 +319,8 @@ pub enum Event {
         /// The panic report, for a bug report.
         report: String,
     },
+    /// The answer to a [`Command::ProbeLoss`].
+    LossProbed(pixelgrad::loss::probe::ProbeReport),
     /// The answer to a [`Command::Lesson`].
     LessonAnswer(crate::lessons::query::LessonAnswer),
 }

@@ -47,9 +47,10 @@ pub struct ProbeReport {
     /// The loss on the seeded batch.
     pub value: Option<f64>,
     /// The built-in cross-entropy on the same batch, for comparison.
-    pub cross_entropy: f64,
+    pub cross_entropy: Option<f64>,
     /// `(p, loss)` of one sample whose true class has probability `p` and the other classes
-    /// share the rest evenly, for `p` from 0.02 to 0.98.
+    /// share the rest evenly, for `p` from 0.02 to 0.98 (points where the loss is not finite
+    /// are left out).
     pub curve: Vec<(f64, f64)>,
     /// The gradient check, when asked for.
     pub gradcheck: Option<GradcheckSummary>,
@@ -58,8 +59,9 @@ pub struct ProbeReport {
 /// The outcome of "check gradient".
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GradcheckSummary {
-    /// Worst relative error of autograd against central differences, in f64.
-    pub max_error: f64,
+    /// Worst relative error of autograd against central differences, in f64 (`None` when
+    /// it is not a finite number).
+    pub max_error: Option<f64>,
     /// Below the tolerance [`GRADCHECK_TOLERANCE`].
     pub passes: bool,
     /// Samples and classes of the batch it ran on.
@@ -78,7 +80,7 @@ pub fn probe(request: &ProbeRequest) -> ProbeReport {
         id: request.id,
         error: None,
         value: None,
-        cross_entropy: f64::NAN,
+        cross_entropy: None,
         curve: Vec::new(),
         gradcheck: None,
     };
@@ -93,8 +95,12 @@ pub fn probe(request: &ProbeRequest) -> ProbeReport {
     };
     match live_value(&loss, &request.params, classes, request.seed) {
         Ok((value, ce)) => {
+            report.cross_entropy = ce.is_finite().then_some(ce);
+            if !value.is_finite() {
+                report.error = Some(format!("the loss is {value} on this batch"));
+                return report;
+            }
             report.value = Some(value);
-            report.cross_entropy = ce;
         }
         Err(e) => {
             report.error = Some(e.to_string());
@@ -106,6 +112,7 @@ pub fn probe(request: &ProbeRequest) -> ProbeReport {
             let p = i as f64 / (CURVE_POINTS + 1) as f64;
             one_sample(&loss, &request.params, classes, p)
                 .ok()
+                .filter(|v| v.is_finite())
                 .map(|v| (p, v))
         })
         .collect();
@@ -114,7 +121,7 @@ pub fn probe(request: &ProbeRequest) -> ProbeReport {
         match gradcheck(&loss, GRADCHECK_BATCH, c, request.seed) {
             Ok(r) => {
                 report.gradcheck = Some(GradcheckSummary {
-                    max_error: r.max_error,
+                    max_error: r.max_error.is_finite().then_some(r.max_error),
                     passes: r.passes(GRADCHECK_TOLERANCE),
                     batch: GRADCHECK_BATCH,
                     classes: c,
@@ -208,25 +215,21 @@ mod tests {
     fn cross_entropy_matches_the_built_in_and_its_curve_is_minus_log_p() {
         let r = probe(&request("cross_entropy", true));
         assert_eq!((r.id, r.error.as_deref()), (3, None));
-        let v = r.value.expect("value");
-        assert!(
-            (v - r.cross_entropy).abs() < 1e-5,
-            "{v} vs {}",
-            r.cross_entropy
-        );
+        let (v, ce) = (r.value.expect("value"), r.cross_entropy.expect("ce"));
+        assert!((v - ce).abs() < 1e-5, "{v} vs {ce}");
         assert_eq!(r.curve.len(), CURVE_POINTS);
         for &(p, l) in &r.curve {
             assert!((l + p.ln()).abs() < 1e-4, "p {p}: {l}");
         }
         let g = r.gradcheck.expect("checked");
-        assert!(g.passes, "max error {}", g.max_error);
+        assert!(g.passes, "max error {:?}", g.max_error);
     }
 
     #[test]
     fn focal_is_below_cross_entropy_and_flat_near_one() {
         let r = probe(&request("focal", false));
-        let v = r.value.expect("value");
-        assert!(v < r.cross_entropy, "{v} vs {}", r.cross_entropy);
+        let (v, ce) = (r.value.expect("value"), r.cross_entropy.expect("ce"));
+        assert!(v < ce, "{v} vs {ce}");
         let &(p, l) = r.curve.last().expect("points");
         assert!(l < 1e-4 * -p.ln() * 10.0, "p {p}: {l}");
         assert!(r.gradcheck.is_none());
@@ -241,5 +244,14 @@ mod tests {
         let mut range = request("focal", false);
         range.params = vec![("gamma".into(), 99.0)];
         assert!(probe(&range).error.expect("error").contains("gamma"));
+        let mut nan = request("focal", false);
+        nan.source = "mean(log(logits - logits - 1))".into();
+        let r = probe(&nan);
+        assert!(r.error.as_deref().unwrap_or("").contains("NaN"), "{r:?}");
+        let json = serde_json::to_string(&r).expect("serializes");
+        assert_eq!(
+            serde_json::from_str::<ProbeReport>(&json).expect("reads"),
+            r
+        );
     }
 }
