@@ -157,8 +157,37 @@ fn batch_norm_modes_and_sequential_names() {
     net.forward(&x, &mut ctx).expect("eval");
     let recs: Vec<String> = ctx.take_records().into_iter().map(|r| r.name).collect();
     assert_eq!(recs, ["0", "1", "2", "3", "4"]);
+    let mut only = Ctx::eval().recording_only("3");
+    net.forward(&x, &mut only).expect("eval");
+    let recs = only.take_records();
+    assert_eq!(recs.len(), 1);
+    assert_eq!(recs[0].tensor.dims(), &[2, 100]);
     let macs = macs_per_sample(&net, &[3, 5, 5]).expect("count");
     assert_eq!(macs[0], ("0".to_string(), 25 * 4 * 27));
+
+    // Frozen, the batch norm uses and keeps its running statistics even in training mode.
+    freeze(&net, "1.").expect("matches");
+    let stats = |net: &Sequential| -> Vec<Vec<f32>> {
+        state_dict(net)[3..5]
+            .iter()
+            .map(|t| t.tensor.to_vec_f32().expect("read"))
+            .collect()
+    };
+    let before = stats(&net);
+    let bn_only = |ctx: &mut Ctx| {
+        net.children()
+            .take(2)
+            .try_fold(x.clone(), |y, (_, m)| m.forward(&y, ctx))
+            .expect("forward")
+            .to_vec_f32()
+            .expect("read")
+    };
+    let train = bn_only(&mut Ctx::train(Rng::new(0)));
+    assert_eq!(train, bn_only(&mut Ctx::eval()));
+    assert_eq!(stats(&net), before);
+    unfreeze(&net, "1.").expect("matches");
+    assert_ne!(bn_only(&mut Ctx::train(Rng::new(0))), train);
+    assert_ne!(stats(&net), before);
 }
 
 #[test]
