@@ -1,5 +1,6 @@
 //! Fuzzing every file a user can hand the app: images (uploads, drops, webcam stills are
-//! decoded through the same limits), safetensors checkpoints and `.pixelgrad` run files.
+//! decoded through the same limits), zips of images, safetensors checkpoints and `.pixelgrad`
+//! run files.
 //! Mutants of valid files must never panic, must be refused with a readable message or
 //! accepted, within bounded memory (measured per case by a counting allocator) and time.
 //!
@@ -14,7 +15,9 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
-use pixelgrad::data::{decode_image, DecodeLimits};
+use pixelgrad::data::{
+    decode_image, import_files, ArchiveLimits, DecodeLimits, ImportLimits, UploadFile,
+};
 use pixelgrad::io::{read_pixelgrad_file, read_safetensors, MAX_PIXELGRAD_FILE_BYTES};
 
 #[path = "input_fuzz/mutate.rs"]
@@ -83,6 +86,51 @@ fn parse_image(bytes: &[u8]) -> Result<(), String> {
     }
 }
 
+/// Small limits so a case stays fast; the bounds are the same code paths as the defaults.
+const ZIP_LIMITS: ImportLimits = ImportLimits {
+    decode: DecodeLimits {
+        max_width: 512,
+        max_height: 512,
+        max_alloc: 8 << 20,
+    },
+    archive: ArchiveLimits {
+        max_entries: 64,
+        max_total_bytes: 4 << 20,
+        max_entry_bytes: 1 << 20,
+        max_ratio: 100,
+    },
+};
+
+fn derive_zip(g: &mut Gen, seeds: &[Vec<u8>]) -> Vec<u8> {
+    let (a, b) = (pick(g, seeds), pick(g, seeds));
+    mutate(g, a, b)
+}
+
+/// An upload of one zip: never an error as a whole, but every file left out must be named
+/// with a reason, and nothing kept may name a path outside the archive.
+fn parse_zip(bytes: &[u8]) -> Result<(), String> {
+    let upload = UploadFile {
+        path: "photos.zip".into(),
+        bucket: None,
+        bytes: bytes.to_vec(),
+    };
+    let report = import_files(&[upload], 32, 32, ZIP_LIMITS);
+    for r in &report.rejected {
+        assert!(!r.name.is_empty() && !r.reason.trim().is_empty(), "{r:?}");
+    }
+    for i in &report.images {
+        assert!(
+            !i.source.contains("../") && i.pixels.len() == 32 * 32 * 3,
+            "{}",
+            i.source
+        );
+    }
+    match report.rejected.first() {
+        Some(r) if report.images.is_empty() => Err(format!("{}: {}", r.name, r.reason)),
+        _ => Ok(()),
+    }
+}
+
 fn parse_safetensors(bytes: &[u8]) -> Result<(), String> {
     read_safetensors(bytes)
         .map(|_| ())
@@ -109,6 +157,18 @@ fn targets() -> Vec<Target> {
                 let l = DecodeLimits::default();
                 let f32_image = (l.max_width as usize) * (l.max_height as usize) * 3 * 4;
                 l.max_alloc as usize + f32_image + 4 * len
+            },
+        },
+        Target {
+            name: "zip",
+            seeds: seeds::zips(),
+            derive: derive_zip,
+            parse: parse_zip,
+            // The archive budget, each kept file's decode (images are small here) and copies.
+            max_bytes: |len| {
+                let a = ZIP_LIMITS.archive;
+                let d = ZIP_LIMITS.decode;
+                (a.max_total_bytes as usize) * 2 + (d.max_alloc as usize) * 2 + 8 * len
             },
         },
         Target {
@@ -223,6 +283,11 @@ fn mutated_images_are_refused_or_decoded_within_limits() {
 }
 
 #[test]
+fn mutated_zips_are_unpacked_or_refused_within_limits() {
+    check_target("zip", ci_cases(1500));
+}
+
+#[test]
 fn mutated_checkpoints_are_refused_or_read_within_limits() {
     check_target("safetensors", ci_cases(3000));
 }
@@ -257,6 +322,7 @@ fn past_crashes_stay_fixed() {
             continue;
         }
         let target = match path.extension().and_then(|e| e.to_str()) {
+            Some("zip") => "zip",
             Some("safetensors") => "safetensors",
             Some("pixelgrad") => "pixelgrad",
             _ => "image",
@@ -289,8 +355,13 @@ fn long_run() {
     let first_seed = std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map_or(1, |d| d.as_nanos() as u64);
+    // `PIXELGRAD_FUZZ_TARGETS=zip,image` runs only those.
+    let only = std::env::var("PIXELGRAD_FUZZ_TARGETS").unwrap_or_default();
     let mut failures = Vec::new();
     for target in targets() {
+        if !only.is_empty() && !only.split(',').any(|t| t.trim() == target.name) {
+            continue;
+        }
         let started = Instant::now();
         let deadline = started + Duration::from_secs(seconds);
         let stats = run(&target, first_seed, usize::MAX, Some(deadline));

@@ -69,3 +69,42 @@ pub fn checkpoints() -> (Vec<u8>, Vec<u8>) {
     let file = write_pixelgrad_file(&spec, &model).expect("writing a .pixelgrad file");
     (st, file)
 }
+
+fn zip_of(entries: &[(&str, &[u8], bool)]) -> Vec<u8> {
+    use std::io::Write;
+    use zip::write::SimpleFileOptions;
+    use zip::{CompressionMethod, ZipWriter};
+    let mut writer = ZipWriter::new(Cursor::new(Vec::new()));
+    for (name, bytes, deflate) in entries {
+        let method = if *deflate {
+            CompressionMethod::Deflated
+        } else {
+            CompressionMethod::Stored
+        };
+        let options = SimpleFileOptions::default().compression_method(method);
+        writer.start_file(*name, options).expect("a zip entry");
+        writer.write_all(bytes).expect("zip data");
+    }
+    writer.finish().expect("a finished zip").into_inner()
+}
+
+/// Zips of images the way users make them: class folders, stored and deflated entries, a
+/// nested zip, a path that climbs out, and a file that is not an image.
+pub fn zips() -> Vec<Vec<u8>> {
+    let img = images();
+    let inner = zip_of(&[("inner/a.png", &img[0], true)]);
+    vec![
+        zip_of(&[
+            ("cats/1.png", &img[2], true),
+            ("cats/2.jpg", &img[4], false),
+            ("dogs/1.bmp", &img[7], true),
+            ("dogs/2.gif", &img[6], false),
+        ]),
+        zip_of(&[
+            ("a/x.webp", &img[8], true),
+            ("nested.zip", &inner, false),
+            ("../escape.png", &img[0], true),
+            ("b/notes.txt", b"not an image", true),
+        ]),
+    ]
+}
