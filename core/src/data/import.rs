@@ -7,7 +7,7 @@ use serde::{Deserialize, Serialize};
 
 use super::archive::{is_system_clutter, looks_like_zip, read_zip, ArchiveLimits};
 use super::user_set::{base64_bytes, rgb_bytes};
-use super::{decode_image, DecodeLimits};
+use super::{decode_image, DataError, DecodeLimits};
 
 /// A file as the browser hands it over.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -147,7 +147,18 @@ fn import_one(
             source: source.to_string(),
             pixels,
         }),
-        Err(e) => report.rejected.push(reject(e.to_string())),
+        Err(e) => report.rejected.push(reject(reason(&e))),
+    }
+}
+
+/// A decoding error as the user should read it: the decoder's internals (chunk names, CRCs)
+/// say nothing to them.
+fn reason(error: &DataError) -> String {
+    match error {
+        DataError::Decode(_) => {
+            "could not decode the image: the file is damaged or cut short".to_string()
+        }
+        other => other.to_string(),
     }
 }
 

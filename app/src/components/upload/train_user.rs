@@ -158,7 +158,7 @@ pub fn TrainUser() -> impl IntoView {
             <div class="form-grid">
                 <label>"Model"
                     <select data-testid="user-model" on:change=move |e| model.set(event_target_value(&e))>
-                        <option value=TRANSFER selected=true>"MobileNetV2 pretrained, new head (96 px)"</option>
+                        <option value=TRANSFER selected=true>"MobileNetV2 transfer (96 px)"</option>
                         {zoo.map(|name| view! { <option value=name>{format!("{name} from scratch (32 px)")}</option> }).collect_view()}
                     </select>
                 </label>

@@ -87,7 +87,7 @@ fn UploadStatus() -> impl IntoView {
                         }}</p>
                         <ul>
                             {rejected.into_iter().map(|r| view! {
-                                <li><code>{r.name}</code>": "{r.reason}"."</li>
+                                <li><code>{r.name}</code>": "{r.reason.trim_end_matches('.').to_string()}"."</li>
                             }).collect_view()}
                         </ul>
                         <button type="button" class="icon-button" on:click=move |_| data.rejected.set(Vec::new())>"Dismiss"</button>
