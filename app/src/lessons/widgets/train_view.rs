@@ -186,10 +186,20 @@ fn LessonCharts() -> impl IntoView {
             }]
         })
     });
+    let lr = Signal::derive(move || {
+        worker.training.with(|t| {
+            vec![Series {
+                name: "learning rate".into(),
+                class: "series-3",
+                points: t.lrs.clone(),
+            }]
+        })
+    });
     view! {
         <div class="charts">
             <LineChart title="Loss" series=loss x_label="step" />
             <LineChart title="Accuracy" series=accuracy y_range=(0.0, 1.0) x_label="step" />
+            <LineChart title="Learning rate" series=lr x_label="step" />
         </div>
     }
 }
