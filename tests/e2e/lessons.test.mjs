@@ -61,6 +61,7 @@ async function passStep(page, id, n) {
   }
   if (await page.$('[data-testid="quiz"]')) await answerQuiz(page);
   if (await page.$('[data-testid="lesson-train"]')) {
+    const started = Date.now();
     await page.click('[data-testid="lesson-train"]');
     await page.waitForSelector('[data-testid="lesson-run-status"]', { timeout: 120_000 });
     if (SHOWCASE.has(id)) {
@@ -69,6 +70,9 @@ async function passStep(page, id, n) {
     await page.waitForSelector('[data-testid="lesson-run-end"]', { timeout: TRAIN_TIMEOUT_MS });
     const end = await page.textContent('[data-testid="lesson-run-end"]');
     assert.equal(end, "Training finished.", `lesson ${id} step ${n}: ${end}`);
+    // Speed and result of each lesson run, for estimating the time on a laptop GPU.
+    const status = await page.textContent('[data-testid="lesson-run-status"] p');
+    console.log(`lesson ${id} step ${n}: ${status} (${((Date.now() - started) / 1000).toFixed(1)} s in the page)`);
   }
   await page.waitForFunction(
     () => [...document.querySelectorAll('[data-testid="check"]')].every((c) => c.classList.contains("passed")),
