@@ -9,7 +9,12 @@ use crate::worker::client::WorkerClient;
 /// Shows the latest evaluation's confusion matrix (rows: true class, columns: predicted),
 /// shaded by the share of each true class, and a per-class metrics table.
 #[component]
-pub fn ConfusionView() -> impl IntoView {
+pub fn ConfusionView(
+    /// Called with `(true class, predicted class)` when a cell is clicked; cells are plain
+    /// numbers without it.
+    #[prop(optional)]
+    on_cell: Option<Callback<(usize, usize)>>,
+) -> impl IntoView {
     let worker = expect_context::<WorkerClient>();
     move || {
         let eval = worker.training.with(|t| t.last_eval.clone())?;
@@ -24,7 +29,7 @@ pub fn ConfusionView() -> impl IntoView {
                     "Accuracy {:.1}% · top-5 {:.1}% · calibration error (ECE) {:.3} · test loss {:.4}",
                     100.0 * eval.accuracy, 100.0 * eval.top5, eval.ece, eval.loss
                 )}</p>
-                <Matrix matrix=eval.confusion.clone() names=names.clone() />
+                <Matrix matrix=eval.confusion.clone() names=names.clone() on_cell />
                 <ClassTable matrix=eval.confusion names />
             </section>
         })
@@ -36,7 +41,11 @@ fn class_name(names: &[String], c: usize) -> String {
 }
 
 #[component]
-fn Matrix(matrix: ConfusionMatrix, names: Vec<String>) -> impl IntoView {
+fn Matrix(
+    matrix: ConfusionMatrix,
+    names: Vec<String>,
+    on_cell: Option<Callback<(usize, usize)>>,
+) -> impl IntoView {
     let k = matrix.classes();
     let shares = matrix.normalized_by_true();
     let header = (0..k)
@@ -62,7 +71,16 @@ fn Matrix(matrix: ConfusionMatrix, names: Vec<String>) -> impl IntoView {
                         100.0 * share,
                         class_name(&names, t)
                     );
-                    view! { <td class=class title=title>{matrix.get(t, p)}</td> }
+                    let count = matrix.get(t, p);
+                    match on_cell {
+                        Some(open) => view! {
+                            <td class=class title=title.clone()>
+                                <button type="button" class="cm-open" aria-label=title.clone() on:click=move |_| open.run((t, p))>{count}</button>
+                            </td>
+                        }
+                        .into_any(),
+                        None => view! { <td class=class title=title>{count}</td> }.into_any(),
+                    }
                 })
                 .collect_view();
             view! { <tr><th scope="row">{class_name(&names, t)}</th>{cells}</tr> }

@@ -3,8 +3,11 @@
 pub mod confusion_matrix;
 pub mod data_panel;
 pub mod gpu_status;
+pub mod inspect;
 pub mod line_chart;
 pub mod loss_editor;
+pub mod model_panel;
+pub mod results;
 pub mod run_settings;
 pub mod share;
 pub mod thumbnail;

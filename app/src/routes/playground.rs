@@ -5,7 +5,11 @@ use leptos::prelude::*;
 use crate::components::confusion_matrix::ConfusionView;
 use crate::components::data_panel::DataPanel;
 use crate::components::gpu_status::GpuStatus;
+use crate::components::inspect::selection::LookInside;
+use crate::components::inspect::InspectPanel;
 use crate::components::loss_editor::LossEditor;
+use crate::components::model_panel::ModelPanel;
+use crate::components::results::ResultsExtras;
 use crate::components::share::link_opener::LinkOpener;
 use crate::components::training_panel::TrainingPanel;
 
@@ -13,6 +17,7 @@ use crate::components::training_panel::TrainingPanel;
 /// phone.
 #[component]
 pub fn Playground() -> impl IntoView {
+    let look = LookInside::provide();
     view! {
         <section class="page">
             <h1>"Playground"</h1>
@@ -23,7 +28,10 @@ pub fn Playground() -> impl IntoView {
             <DataPanel />
             <TrainingPanel />
             <LossEditor />
-            <ConfusionView />
+            <ModelPanel />
+            <ConfusionView on_cell=look.open_cell() />
+            <ResultsExtras />
+            <InspectPanel />
             <GpuStatus />
         </div>
     }

@@ -145,6 +145,8 @@ pub struct WorkerClient {
     pub lesson_answers: RwSignal<Vec<crate::lessons::query::LessonAnswer>>,
     /// Links, files, loaded models and predictions: what sharing and the gallery read.
     pub share: ShareSignals,
+    /// Answers about the current model's insides (results extras, filters, activations).
+    pub inspect: super::inspect_signals::InspectSignals,
 }
 
 impl WorkerClient {
@@ -163,6 +165,7 @@ impl WorkerClient {
             image_prediction: RwSignal::new(None),
             lesson_answers: RwSignal::new(Vec::new()),
             share: ShareSignals::default(),
+            inspect: super::inspect_signals::InspectSignals::new(),
         };
         client.start();
         client
@@ -361,6 +364,7 @@ impl WorkerClient {
                 self.share.predictions.set(Some((indices, classes)))
             }
             Event::LessonAnswer(answer) => self.lesson_answers.update(|a| a.push(answer)),
+            Event::Inspected(answer) => self.inspect.receive(*answer),
             Event::UploadsDecoded { files, report } => {
                 self.decoded.update(|d| d.push((files, report)))
             }

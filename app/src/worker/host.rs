@@ -106,6 +106,7 @@ async fn handle(command: Command) {
             post(&Event::LossProbed(pixelgrad::loss::probe::probe(&request)))
         }
         Command::Lesson(query) => post(&Event::LessonAnswer(crate::lessons::query::answer(query))),
+        Command::Inspect(query) => inspect_current(query).await,
         Command::Share | Command::ExportFile | Command::Predict { .. } => {
             use_current(command).await
         }
@@ -243,6 +244,23 @@ async fn predict_image(input: super::protocol::PredictInput) {
         })),
         Err(message) => post(&Event::Error { message }),
     }
+}
+
+/// Answers a look-inside question about the current model (see `inspect`).
+async fn inspect_current(query: super::inspect_protocol::InspectQuery) {
+    let (current, data) = SESSION.with(|s| {
+        let s = s.borrow();
+        (s.current.clone(), s.data.clone())
+    });
+    let answer = match current {
+        Some(trained) => super::inspect::answer(query, &trained, data.as_ref()).await,
+        None => super::inspect_protocol::InspectAnswer::Failed {
+            query: query.kind().to_string(),
+            message: "there is no trained model yet: train one (or open a link with weights)"
+                .into(),
+        },
+    };
+    post(&Event::Inspected(Box::new(answer)));
 }
 
 fn set_control(value: Control) {

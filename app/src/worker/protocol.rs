@@ -71,6 +71,8 @@ pub enum Command {
         /// Indices into the loaded set's test split.
         indices: Vec<usize>,
     },
+    /// Look inside the current model (answered by [`Event::Inspected`]).
+    Inspect(super::inspect_protocol::InspectQuery),
 }
 
 /// The preset name of a model spec, for people; "a custom model" for any other spec.
@@ -323,6 +325,8 @@ pub enum Event {
     LossProbed(pixelgrad::loss::probe::ProbeReport),
     /// The answer to a [`Command::Lesson`].
     LessonAnswer(crate::lessons::query::LessonAnswer),
+    /// The answer to a [`Command::Inspect`].
+    Inspected(Box<super::inspect_protocol::InspectAnswer>),
 }
 
 #[cfg(test)]

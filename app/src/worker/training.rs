@@ -33,7 +33,7 @@ pub enum Control {
 }
 
 /// Checks that `spec` (which may come from a shared link) trains on the loaded set `loaded_id`.
-fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), String> {
+pub(super) fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), String> {
     spec.validate()
         .map_err(|e| format!("the run settings are invalid: {e}"))?;
     match &spec.data.source {
@@ -70,7 +70,7 @@ fn check_data(spec: &RunSpec, loaded_id: &str, data: &LoadedSet) -> Result<(), S
 
 /// The training and held-out samples the spec asks for: its subset of the training split, then
 /// a seeded stratified validation split when `val_fraction > 0`, else the test split.
-fn splits<'a>(
+pub(super) fn splits<'a>(
     spec: &RunSpec,
     data: &'a LoadedSet,
 ) -> Result<(Subset<'a, SetData>, Subset<'a, SetData>), String> {
