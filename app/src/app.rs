@@ -15,7 +15,10 @@ use crate::worker::client::WorkerClient;
 /// with the app, so the device is known by the time a user opens the playground.
 #[component]
 pub fn App() -> impl IntoView {
-    provide_context(WorkerClient::spawn());
+    let worker = WorkerClient::spawn();
+    provide_context(worker);
+    // Every run is kept in IndexedDB as it trains (the runs gallery reads it back).
+    crate::storage::recorder::record_runs(worker);
     // The user's own images outlive the playground page (navigating away keeps them).
     provide_context(crate::components::upload::store::UserData::new());
     provide_context(RunSettings::new());
@@ -26,6 +29,7 @@ pub fn App() -> impl IntoView {
                 <nav aria-label="Main">
                     <A href="/playground">"Playground"</A>
                     <A href="/lessons">"Lessons"</A>
+                    <A href="/runs">"Runs"</A>
                 </nav>
             </header>
             <main id="main">
@@ -33,6 +37,7 @@ pub fn App() -> impl IntoView {
                     <Route path=path!("/") view=Home />
                     <Route path=path!("/playground") view=Playground />
                     <Route path=path!("/lessons") view=Lessons />
+                    <Route path=path!("/runs") view=crate::routes::runs::Runs />
                     <Route path=path!("/lesson/:id") view=Lesson />
                     <Route path=path!("/debug/panic") view=DebugPanic />
                 </Routes>

@@ -6,4 +6,5 @@ pub mod components;
 pub mod lessons;
 pub mod panic_panel;
 pub mod routes;
+pub mod storage;
 pub mod worker;

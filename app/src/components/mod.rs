@@ -9,6 +9,7 @@ pub mod loss_editor;
 pub mod model_panel;
 pub mod results;
 pub mod run_settings;
+pub mod runs_gallery;
 pub mod share;
 pub mod thumbnail;
 pub mod training_panel;

@@ -22,6 +22,20 @@ fn looks_like_run(text: &str) -> bool {
     text.starts_with(LINK_FRAGMENT_KEY) || text.starts_with("pg")
 }
 
+/// The data source naming a loaded set: a bundled set by name, the user's own set (id
+/// `user:<sha256>`) by hash and class names; `None` for an id of neither form.
+fn plain_source(id: &str, classes: &[String]) -> Option<DataSource> {
+    match id.strip_prefix("user:") {
+        Some(sha256) => Some(DataSource::User {
+            sha256: sha256.to_string(),
+            class_names: classes.to_vec(),
+        }),
+        None => Some(DataSource::Bundled {
+            name: id.to_string(),
+        }),
+    }
+}
+
 /// `text` as a sentence: capital first letter, full stop.
 fn sentence(text: &str) -> String {
     let mut chars = text.chars();
@@ -82,12 +96,23 @@ fn OpenedRun(spec: RunSpec, link: String) -> impl IntoView {
         plain.train.seed
     );
     let json = plain.to_json();
-    let data_ready = move || {
-        worker.dataset.with(|d| {
-            d.as_ref()
-                .is_some_and(|d| bundled.as_deref() == Some(d.id.as_str()))
-        })
+    // The data to reproduce on: the bundled set by name, or for the sender's own images any
+    // set of the user's with the same classes (the spec then names that set).
+    let wanted_classes = match &plain.data.source {
+        DataSource::User { class_names, .. } => Some(class_names.clone()),
+        DataSource::Bundled { .. } => None,
     };
+    let loaded_source = Signal::derive(move || {
+        worker.dataset.with(|d| {
+            let d = d.as_ref()?;
+            match (&bundled, &wanted_classes) {
+                (Some(name), _) if *name == d.id => plain_source(&d.id, &d.classes),
+                (None, Some(classes)) if *classes == d.classes => plain_source(&d.id, &d.classes),
+                _ => None,
+            }
+        })
+    });
+    let data_ready = move || loaded_source.with(Option::is_some);
     let busy = move || {
         worker.training.with(|t| {
             matches!(
@@ -99,10 +124,14 @@ fn OpenedRun(spec: RunSpec, link: String) -> impl IntoView {
     let ready = Signal::derive(move || worker.share.model_ready.with(Option::is_some));
     let spec_for_run = plain.clone();
     let reproduce = move |_| {
+        let mut spec = spec_for_run.clone();
+        if let Some(source) = loaded_source.get_untracked() {
+            spec.data.source = source;
+        }
         worker.last_error.set(None);
         worker.training.update(|t| t.state = RunState::Starting);
         worker.send(&Command::Train(Box::new(TrainRequest {
-            spec: spec_for_run.clone(),
+            spec,
             backend: settings.backend(),
             eval_every: EVAL_EVERY,
             stop_at: (steps > 0).then_some(steps),

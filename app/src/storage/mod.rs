@@ -1,0 +1,6 @@
+//! What the app keeps in the browser: runs (spec, curves, state) and their checkpoints in
+//! IndexedDB, so a reload, even mid-run, loses nothing that was saved.
+
+pub mod idb;
+pub mod recorder;
+pub mod runs;
