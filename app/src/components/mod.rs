@@ -2,6 +2,7 @@
 
 pub mod confusion_matrix;
 pub mod data_panel;
+pub mod fault_drill;
 pub mod gpu_status;
 pub mod inspect;
 pub mod line_chart;

@@ -186,6 +186,7 @@ fn RunStatus() -> impl IntoView {
                 </p>
                 <p class="detail">{format!("{} with {} parameters, {device}", t.preset, t.parameters)}</p>
                 {accuracy.map(|a| view! { <p data-testid="test-accuracy">{a}</p> })}
+                {t.notice.map(|n| view! { <p class="warn" data-testid="run-notice" role="status">{n}</p> })}
                 {ended.map(|(class, text)| view! { <p class=class data-testid="run-end" role="status">{text}</p> })}
             </div>
         }

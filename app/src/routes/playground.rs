@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 use crate::components::confusion_matrix::ConfusionView;
 use crate::components::data_panel::DataPanel;
+use crate::components::fault_drill::FaultDrillPanel;
 use crate::components::gpu_status::GpuStatus;
 use crate::components::inspect::selection::LookInside;
 use crate::components::inspect::InspectPanel;
@@ -33,6 +34,7 @@ pub fn Playground() -> impl IntoView {
             <ResultsExtras />
             <InspectPanel />
             <GpuStatus />
+            <FaultDrillPanel />
         </div>
     }
 }

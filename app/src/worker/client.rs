@@ -75,6 +75,8 @@ pub struct TrainingView {
     pub last_eval: Option<EvalReport>,
     /// The spec being trained, as the worker read it.
     pub spec: Option<RunSpec>,
+    /// Something the run had to do on its own (moving to the CPU after losing the GPU).
+    pub notice: Option<String>,
 }
 
 /// A share link the worker made.
@@ -327,6 +329,15 @@ impl WorkerClient {
                 } else {
                     RunState::Running
                 };
+            }),
+            Event::BackendChanged {
+                step,
+                backend,
+                reason,
+            } => self.training.update(|t| {
+                t.backend = Some(backend);
+                t.step = step;
+                t.notice = Some(reason);
             }),
             Event::TrainingEnded(end) => self.training.update(|t| t.state = RunState::Ended(end)),
             Event::Error { message } => {

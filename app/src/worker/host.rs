@@ -81,6 +81,7 @@ async fn handle(command: Command) {
             Ok(summary) => post(&Event::Dataset(summary)),
             Err(message) => post(&Event::Error { message }),
         },
+        Command::InjectFault(drill) => inject_fault(drill),
         Command::Train(request) => start_training(*request, None),
         Command::TrainTransfer(request) => match datasets::imagenet_backbone().await {
             Ok(backbone) => start_training(*request, Some(backbone)),
@@ -157,8 +158,45 @@ fn start_training(
                 s.current = Some(Rc::new(trained));
             }
         });
+        forget_faulted_gpu();
         post(&Event::TrainingEnded(end));
     });
+}
+
+/// Injects a rehearsed fault into the GPU in use.
+fn inject_fault(drill: super::protocol::FaultDrill) {
+    use pixelgrad::device::gpu::InjectedFault;
+    let Some(gpu) = SESSION.with(|s| s.borrow().gpu.clone()) else {
+        return post(&Event::Error {
+            message: "there is no GPU in use to rehearse a fault on".into(),
+        });
+    };
+    gpu.context().inject_fault(match drill {
+        super::protocol::FaultDrill::DeviceLost => InjectedFault::DeviceLost,
+        super::protocol::FaultDrill::OutOfMemory => InjectedFault::OutOfMemory,
+    });
+}
+
+/// After a run, a GPU that reported a fault is given up: later runs use the CPU, and the
+/// device panel says why.
+fn forget_faulted_gpu() {
+    let fault = SESSION.with(|s| {
+        let mut s = s.borrow_mut();
+        let fault = s.gpu.as_ref().and_then(|g| g.context().fault());
+        if fault.is_some() {
+            s.gpu = None;
+        }
+        fault
+    });
+    if let Some(fault) = fault {
+        let error = pixelgrad::device::gpu::GpuError::from(fault);
+        post(&Event::Device(super::protocol::DeviceReport {
+            backend: Backend::Cpu,
+            adapter: "CPU (WebAssembly)".into(),
+            fallback_reason: Some(format!("{error}; reload the page to try the GPU again")),
+            kernel_check: None,
+        }));
+    }
 }
 
 /// Makes a link's or file's model the current one and tells the page.

@@ -12,4 +12,5 @@ pub mod inspect_signals;
 pub mod probe;
 pub mod protocol;
 mod share;
+mod train_loop;
 mod training;

@@ -13,6 +13,9 @@ use serde::{Deserialize, Serialize};
 pub enum Command {
     /// Open the best device (WebGPU, else CPU) and check it with a real kernel.
     ProbeDevice,
+    /// Rehearse a GPU failure on the device in use (the playground's fault drill, the tests):
+    /// the same paths a real fault takes.
+    InjectFault(FaultDrill),
     /// Download and parse a bundled data set (`mnist`, `fashion-mnist`, `digits`).
     LoadBundled {
         /// The set's identifier.
@@ -94,6 +97,15 @@ pub enum BackendChoice {
     Auto,
     /// The CPU even when WebGPU works (to compare, or on a flaky driver).
     Cpu,
+}
+
+/// GPU faults the page can rehearse.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum FaultDrill {
+    /// The device is lost (a driver reset, the browser reclaiming it).
+    DeviceLost,
+    /// An allocation does not fit in GPU memory.
+    OutOfMemory,
 }
 
 /// A run to train: the core's [`RunSpec`] (what a share link and a `.pixelgrad` file carry,
@@ -315,6 +327,16 @@ pub enum Event {
     Error {
         /// What went wrong, for the user.
         message: String,
+    },
+    /// The run moved to another backend midway (the GPU device was lost), going on from
+    /// `step`; the curves so far stay.
+    BackendChanged {
+        /// The step the run goes on from (its last checkpoint).
+        step: usize,
+        /// Where it goes on.
+        backend: Backend,
+        /// What happened, in words.
+        reason: String,
     },
     /// The worker hit an internal error and stopped; the page offers to restart it.
     Crashed {

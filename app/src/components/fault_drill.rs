@@ -1,0 +1,41 @@
+//! The fault drill: with `?drill` in the playground's address, two buttons make the GPU in use
+//! fail the way real GPUs do (device lost, out of memory), so that a teacher can show, and the
+//! tests can prove, that a run survives it: it goes on on the CPU from its last checkpoint, or
+//! stops with a message that says what to try.
+
+use leptos::prelude::*;
+
+use crate::worker::client::WorkerClient;
+use crate::worker::protocol::{Command, FaultDrill};
+
+/// Whether the page's query string asks for the drill.
+fn drill_requested() -> bool {
+    web_sys::window()
+        .and_then(|w| w.location().search().ok())
+        .is_some_and(|q| {
+            q.trim_start_matches('?')
+                .split('&')
+                .any(|p| p == "drill" || p.starts_with("drill="))
+        })
+}
+
+/// The drill's buttons; nothing unless the address asks for them.
+#[component]
+pub fn FaultDrillPanel() -> impl IntoView {
+    if !drill_requested() {
+        return ().into_any();
+    }
+    let worker = expect_context::<WorkerClient>();
+    let inject = move |drill: FaultDrill| move |_| worker.send(&Command::InjectFault(drill));
+    view! {
+        <section class="panel fault-drill" aria-labelledby="drill-title" data-testid="fault-drill">
+            <h2 id="drill-title">"Fault drill"</h2>
+            <p class="detail">"Make the GPU fail on purpose, the way real GPUs sometimes do, and watch the run recover."</p>
+            <div class="run-controls">
+                <button type="button" class="button" data-testid="drill-device-lost" on:click=inject(FaultDrill::DeviceLost)>"Lose the GPU device"</button>
+                <button type="button" class="button" data-testid="drill-out-of-memory" on:click=inject(FaultDrill::OutOfMemory)>"Run out of GPU memory"</button>
+            </div>
+        </section>
+    }
+    .into_any()
+}

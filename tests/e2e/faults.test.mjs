@@ -1,0 +1,78 @@
+// GPU faults during a run, rehearsed with the playground's fault drill (`?drill`) through the
+// paths real ones take: a lost device moves the run to the CPU from its last checkpoint and it
+// finishes; running out of GPU memory stops the run with a message that suggests a smaller
+// batch, and the last checkpoint stays usable.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { launch, withPage, screenshot } from "./browser.mjs";
+
+/** Starts an MLP on the small digits set and waits until it is past its first checkpoint. */
+async function trainPastFirstCheckpoint(page, steps) {
+  await page.waitForSelector('[data-testid="gpu-status"][data-state="ready"]', { timeout: 60_000 });
+  await page.click('[data-dataset="digits"]');
+  await page.waitForSelector('[data-testid="dataset-size"]:has-text("8×8")', { timeout: 30_000 });
+  await page.selectOption('[data-testid="preset"]', "mlp");
+  await page.fill('[data-testid="epochs"]', "5");
+  await page.fill('[data-testid="max-steps"]', String(steps));
+  await page.click('[data-testid="train"]');
+  await page.waitForSelector('[data-testid="progress-text"]', { timeout: 60_000 });
+  assert.match(await page.textContent('[data-testid="run-status"]'), /on the GPU \(WebGPU\)/);
+  // The first checkpoint is taken at the evaluation of step 50.
+  await page.waitForFunction(
+    () => {
+      const m = document.querySelector('[data-testid="progress-text"]')?.textContent.match(/^Step (\d+)/);
+      return m && Number(m[1]) >= 55;
+    },
+    null,
+    { timeout: 300_000 },
+  );
+}
+
+/** Console lines the browser itself writes when a device is destroyed on purpose. */
+const expected = (p) => /lost|destroy|invalid|out of memory|OutOfMemory/i.test(p);
+
+test("a lost GPU device moves the run to the CPU from its last checkpoint", async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    await withPage(browser, "fault-device-lost", "/playground?drill", async (page) => {
+      await trainPastFirstCheckpoint(page, 120);
+      await page.click('[data-testid="drill-device-lost"]');
+      const notice = page.locator('[data-testid="run-notice"]');
+      await notice.waitFor({ timeout: 120_000 });
+      assert.match(
+        await notice.textContent(),
+        /GPU device was lost .*Training goes on on the CPU from its checkpoint at step 50\./,
+      );
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
+      assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
+      assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 120 of 120/);
+      assert.match(await page.textContent('[data-testid="run-status"]'), /on the CPU/);
+      const accuracy = parseFloat((await page.textContent('[data-testid="test-accuracy"]')).match(/([\d.]+)%/)[1]);
+      assert.ok(accuracy > 50, `the recovered run still learns: ${accuracy}%`);
+      assert.match(await page.textContent('[data-testid="gpu-status"]'), /GPU device was lost/);
+      await screenshot(page, "fault-device-lost");
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("running out of GPU memory stops the run with a message and keeps the checkpoint", async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    await withPage(browser, "fault-out-of-memory", "/playground?drill", async (page) => {
+      await trainPastFirstCheckpoint(page, 200);
+      await page.click('[data-testid="drill-out-of-memory"]');
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 120_000 });
+      const end = await page.textContent('[data-testid="run-end"]');
+      assert.match(end, /ran out of memory; try a smaller batch size/);
+      // The device panel says why later runs use the CPU.
+      assert.match(await page.textContent('[data-testid="gpu-status"]'), /ran out of memory/);
+      await screenshot(page, "fault-out-of-memory");
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+    });
+  } finally {
+    await browser.close();
+  }
+});

@@ -1,0 +1,81 @@
+// Text that arrives from outside is data, never markup: a shared link whose class names and
+// loss source carry HTML and script renders them as visible text, runs no script, creates no
+// element, and trips no content-security-policy violation.
+import { test } from "node:test";
+import assert from "node:assert/strict";
+import { deflateSync } from "node:zlib";
+import { launch, withPage, screenshot } from "./browser.mjs";
+
+const CLASS_NAMES = [
+  '<img src=x onerror="window.__pwned=1">',
+  "</pre><script>window.__pwned=2</script>",
+];
+const LOSS_SOURCE = '# <img src=y onerror="window.__pwned=3">\nmean(-log_probs.gather(target))';
+
+/** LEB128, the length prefix of a link's payload. */
+function leb128(n) {
+  const out = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n) byte |= 0x80;
+    out.push(byte);
+  } while (n);
+  return Buffer.from(out);
+}
+
+/** A `pg1.` link for `spec`, built the way `pixelgrad::io::encode_link` builds one. */
+function link(spec) {
+  const json = Buffer.from(JSON.stringify(spec));
+  const packed = deflateSync(Buffer.concat([leb128(json.length), json]));
+  return `pg1.${packed.toString("base64url")}`;
+}
+
+const SPEC = {
+  version: 1,
+  data: {
+    source: { user: { sha256: "ab".repeat(32), class_names: CLASS_NAMES } },
+    input: { channels: 1, height: 28, width: 28 },
+    classes: 2,
+    subset: null,
+    val_fraction: 0.0,
+  },
+  model: { family: "mlp", hidden: [128, 64], activation: "relu", dropout: 0.0 },
+  train: {
+    epochs: 1,
+    max_steps: 20,
+    optimizer: { kind: "sgd", lr: 0.05, momentum: 0.9, dampening: 0.0, nesterov: false, weight_decay: 0.0 },
+    schedule: { kind: "constant" },
+    loader: { batch_size: 32, shuffle: true, drop_last: false, augment: { transforms: [] }, mix: null },
+    label_smoothing: 0.0,
+    clip_grad_norm: null,
+    early_stopping_patience: null,
+    seed: 3,
+    penalty: null,
+    reduce_on_plateau: null,
+  },
+  loss: { custom: { source: LOSS_SOURCE, params: [] } },
+  steps: 0,
+};
+
+test("HTML and script in a shared run's fields render as text", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    await withPage(browser, "injection", `/playground#run=${link(SPEC)}`, async (page) => {
+      await page.waitForSelector("[data-testid=link-opened]", { timeout: 30_000 });
+      const summary = await page.textContent("[data-testid=link-opened]");
+      for (const name of CLASS_NAMES) assert.ok(summary.includes(name), `"${name}" shown as text`);
+      assert.ok((await page.textContent("[data-testid=link-spec]")).includes("onerror"));
+      // Give any injected handler time to fire.
+      await page.waitForTimeout(1500);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined, "no injected script ran");
+      assert.equal(await page.locator("img[src=x], img[src=y]").count(), 0, "no injected element");
+      const scripts = await page.$$eval("script", (s) => s.map((e) => e.textContent ?? ""));
+      assert.ok(!scripts.some((t) => t.includes("__pwned")), "no injected script element");
+      await screenshot(page, "injection-link");
+      assert.deepEqual(page.problems, []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
