@@ -57,6 +57,22 @@ impl_cached!(f64);
 /// An empty vector with capacity for at least `n` elements, reusing a cached buffer whose
 /// capacity is between `n` and `2n` when there is one.
 pub fn take<T: Float>(n: usize) -> Vec<T> {
+    let mut v = reuse(n);
+    v.clear();
+    v
+}
+
+/// `n` elements of unspecified value (a reused buffer's old contents, or zeros), for outputs
+/// whose every element the kernel writes: it spares the memset of [`filled`].
+pub fn stale<T: Float>(n: usize) -> Vec<T> {
+    let mut v = reuse(n);
+    v.truncate(n);
+    v.resize(n, T::ZERO);
+    v
+}
+
+/// A cached buffer with capacity between `n` and `2n` (contents kept), or a new empty one.
+fn reuse<T: Float>(n: usize) -> Vec<T> {
     if n >= MIN_POOLED {
         let hit = T::with_cache(|c| {
             let i = c
@@ -71,8 +87,7 @@ pub fn take<T: Float>(n: usize) -> Vec<T> {
             Some(v)
         })
         .flatten();
-        if let Some(mut v) = hit {
-            v.clear();
+        if let Some(v) = hit {
             return v;
         }
     }

@@ -7,13 +7,15 @@
 //! between NCHW and the columns; the weight gradient takes dot products along the pixels.
 
 use super::alloc;
+use super::conv_wide;
+use super::dot::{self, DotOperands};
 use super::parallel;
 use super::tile;
 use super::Float;
 use crate::autograd::Conv2dParams;
 
 /// Target size of one column block in elements (~512 KiB of f32).
-const BLOCK_ELEMS: usize = 1 << 17;
+pub(super) const BLOCK_ELEMS: usize = 1 << 17;
 
 /// Sizes of one convolution, derived from the input, weight and output shapes.
 #[derive(Debug, Clone, Copy)]
@@ -46,14 +48,20 @@ impl ConvGeom {
             p,
         }
     }
-    fn plane_out(&self) -> usize {
+    pub(super) fn plane_out(&self) -> usize {
         self.oh * self.ow
     }
-    fn k_group(&self) -> usize {
+    pub(super) fn k_group(&self) -> usize {
         self.c / self.p.groups * self.kh * self.kw
     }
     fn k_total(&self) -> usize {
         self.c * self.kh * self.kw
+    }
+    /// True when the stride-1 path of [`conv_wide`] applies and its discarded wide columns
+    /// cost less than an im2col would.
+    pub(super) fn wide(&self) -> bool {
+        let wp = self.w + 2 * self.p.padding[1];
+        self.p.stride == [1, 1] && 2 * wp <= 3 * self.ow
     }
     /// Samples per block so that a column block holds about `BLOCK_ELEMS` elements.
     fn block(&self) -> usize {
@@ -194,12 +202,16 @@ fn nchw_block_to_rows<T: Float>(
 const MIN_PART_MACS: usize = 1 << 17;
 
 /// Parts to split `g.n` samples into for a product of `macs_per_sample` multiply-adds each.
-fn sample_parts(g: &ConvGeom, macs_per_sample: usize) -> usize {
+pub(super) fn sample_parts(g: &ConvGeom, macs_per_sample: usize) -> usize {
     parallel::parts(g.n * macs_per_sample, MIN_PART_MACS).min(g.n.max(1))
 }
 
 /// The weight of each group packed for [`tile::nn`]; `transpose` packs `W_g^T` (`kg x og`).
-fn pack_groups<T: Float>(w: &[T], g: &ConvGeom, transpose: bool) -> Vec<tile::PackedA<T>> {
+pub(super) fn pack_groups<T: Float>(
+    w: &[T],
+    g: &ConvGeom,
+    transpose: bool,
+) -> Vec<tile::PackedA<T>> {
     let (kg, og) = (g.k_group(), g.o / g.p.groups);
     (0..g.p.groups)
         .map(|gi| {
@@ -217,8 +229,18 @@ fn pack_groups<T: Float>(w: &[T], g: &ConvGeom, transpose: bool) -> Vec<tile::Pa
 /// im2col and one register-tiled product per group written straight into the NCHW output;
 /// samples are split over the threads.
 pub fn forward<T: Float>(x: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
+    if g.wide() {
+        conv_wide::forward(x, w, g)
+    } else {
+        forward_im2col(x, w, g)
+    }
+}
+
+/// [`forward`] through an explicit im2col (any stride).
+pub(super) fn forward_im2col<T: Float>(x: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
     let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
-    let mut out = alloc::filled(T::ZERO, g.n * g.o * p);
+    let mut out = alloc::stale(g.n * g.o * p);
+    let offs = tile::row_offsets(kg, p);
     let packed = pack_groups(w, g, false);
     let parts = sample_parts(g, g.o * kg * p);
     parallel::for_each_piece_mut(&mut out, g.o * p, parts, &|n0, piece| {
@@ -230,7 +252,7 @@ pub fn forward<T: Float>(x: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
                     a,
                     p,
                     &cols[gi * kg * p..],
-                    p,
+                    &offs,
                     &mut y[gi * og * p..],
                     p,
                     false,
@@ -248,6 +270,7 @@ pub fn backward_input<T: Float>(dy: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
     let chw = g.c * g.h * g.w;
     let mut dx = alloc::filled(T::ZERO, g.n * chw);
     let packed = pack_groups(w, g, true);
+    let offs = tile::row_offsets(og, p);
     let parts = sample_parts(g, g.o * kg * p);
     parallel::for_each_piece_mut(&mut dx, chw, parts, &|n0, piece| {
         let mut dcols = alloc::take(g.k_total() * p);
@@ -259,7 +282,7 @@ pub fn backward_input<T: Float>(dy: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
                     a,
                     p,
                     &dyn_[gi * og * p..],
-                    p,
+                    &offs,
                     &mut dcols[gi * kg * p..],
                     p,
                     false,
@@ -276,6 +299,15 @@ pub fn backward_input<T: Float>(dy: &[T], w: &[T], g: &ConvGeom) -> Vec<T> {
 /// the pixels of blocks of samples; each thread sums its share of the samples and the partial
 /// sums are added in a fixed order.
 pub fn backward_weight<T: Float>(x: &[T], dy: &[T], g: &ConvGeom) -> Vec<T> {
+    if g.wide() {
+        conv_wide::backward_weight(x, dy, g)
+    } else {
+        backward_weight_im2col(x, dy, g)
+    }
+}
+
+/// [`backward_weight`] through an explicit im2col (any stride).
+pub(super) fn backward_weight_im2col<T: Float>(x: &[T], dy: &[T], g: &ConvGeom) -> Vec<T> {
     let (kg, og, p) = (g.k_group(), g.o / g.p.groups, g.plane_out());
     let wlen = g.o * kg;
     let parts = sample_parts(g, g.o * kg * p);
@@ -291,18 +323,18 @@ pub fn backward_weight<T: Float>(x: &[T], dy: &[T], g: &ConvGeom) -> Vec<T> {
             nchw_block_to_rows(dy, g.o, p, n0, nb, &mut rows);
             let np = nb * p;
             for gi in 0..g.p.groups {
-                tile::nt(
-                    og,
-                    kg,
-                    np,
-                    &rows[gi * og * np..],
-                    np,
-                    &cols[gi * kg * np..],
-                    np,
-                    &mut dw[gi * og * kg..],
-                    kg,
-                    n0 > s0,
-                );
+                let offs = tile::row_offsets(kg, np);
+                let ops = DotOperands {
+                    a: &rows[gi * og * np..],
+                    lda: np,
+                    sa: 0,
+                    b: &cols[gi * kg * np..],
+                    boff: &offs,
+                    sb: 0,
+                    batch: 1,
+                    len: np,
+                };
+                dot::nt(og, &ops, &mut dw[gi * og * kg..], kg, n0 > s0);
             }
             n0 += nb;
         }

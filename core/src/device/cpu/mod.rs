@@ -4,6 +4,8 @@
 
 mod alloc;
 mod conv;
+mod conv_wide;
+mod dot;
 mod elementwise;
 mod float;
 mod index;

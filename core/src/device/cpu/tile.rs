@@ -1,8 +1,8 @@
-//! Register-tiled small GEMMs for the shapes convolutions produce: a weight matrix of a few
-//! dozen rows times long rows of unfolded pixels (`nn`), and the weight gradient as dot products
-//! along the pixels (`nt`). Unlike a general GEMM they never pack the long operand: its rows
-//! are read in place, so a conv layer costs its arithmetic plus one im2col, not a second copy.
-//! The vector width comes from [`Isa::detect`]; f64 uses the portable array kernel.
+//! A register-tiled small GEMM for the shapes convolutions produce: a weight matrix of a few
+//! dozen rows times long rows of pixels (`nn`; the weight gradient's dot products are in
+//! [`super::dot`]). Unlike a general GEMM it never packs the long operand: its rows are read in
+//! place, at any offsets, so a stride-1 convolution needs no im2col at all. The vector width
+//! comes from [`Isa::detect`]; f64 uses the portable array kernel.
 
 use std::any::TypeId;
 
@@ -47,7 +47,7 @@ impl Isa {
     }
 
     /// Rows of one register tile of [`nn`].
-    fn mr(self) -> usize {
+    pub(super) fn mr(self) -> usize {
         match self {
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => 8,
@@ -62,14 +62,14 @@ impl Isa {
 
 /// Reinterprets a slice of `T` as f32 when `T` is f32.
 #[cfg(any(target_arch = "x86_64", target_feature = "simd128"))]
-fn as_f32<T: Float>(x: &[T]) -> &[f32] {
+pub(super) fn as_f32<T: Float>(x: &[T]) -> &[f32] {
     assert_eq!(TypeId::of::<T>(), TypeId::of::<f32>());
     // SAFETY: T is f32 (checked above), so layout and validity are identical.
     unsafe { std::slice::from_raw_parts(x.as_ptr().cast(), x.len()) }
 }
 
 #[cfg(any(target_arch = "x86_64", target_feature = "simd128"))]
-fn as_f32_mut<T: Float>(x: &mut [T]) -> &mut [f32] {
+pub(super) fn as_f32_mut<T: Float>(x: &mut [T]) -> &mut [f32] {
     assert_eq!(TypeId::of::<T>(), TypeId::of::<f32>());
     // SAFETY: as in `as_f32`.
     unsafe { std::slice::from_raw_parts_mut(x.as_mut_ptr().cast(), x.len()) }
@@ -103,14 +103,14 @@ impl<T: Float> PackedA<T> {
     }
 }
 
-/// `C = A B` (or `C += A B` when `accumulate`) for packed `A` (`m x k`), `B` of `k` rows of
-/// `n` elements `ldb` apart, and `C` of `m` rows of `n` elements `ldc` apart.
-#[allow(clippy::too_many_arguments)]
+/// `C = A B` (or `C += A B` when `accumulate`) for packed `A` (`m x k`), `B` whose row `p`
+/// is the `n` elements at `b[boff[p]..]` (rows may overlap: an implicit im2col passes shifted
+/// views of one image), and `C` of `m` rows of `n` elements `ldc` apart.
 pub fn nn<T: Float>(
     a: &PackedA<T>,
     n: usize,
     b: &[T],
-    ldb: usize,
+    boff: &[usize],
     c: &mut [T],
     ldc: usize,
     accumulate: bool,
@@ -119,7 +119,8 @@ pub fn nn<T: Float>(
     if m == 0 || n == 0 {
         return;
     }
-    assert!(k == 0 || b.len() >= (k - 1) * ldb + n, "nn: B too short");
+    assert_eq!(boff.len(), k, "nn: one offset per row of B");
+    assert!(boff.iter().all(|&o| o + n <= b.len()), "nn: B too short");
     assert!(c.len() >= (m - 1) * ldc + n, "nn: C too short");
     // Blocks of KC rows of B keep a column tile of B and a panel of A in L1 when k is deep;
     // the first block writes C (unless accumulating), the rest add to it.
@@ -128,7 +129,7 @@ pub fn nn<T: Float>(
     loop {
         let kc = KC.min(k - p0);
         let acc = accumulate || p0 > 0;
-        nn_block(a, p0, kc, n, &b[p0 * ldb..], ldb, c, ldc, acc);
+        nn_block(a, p0, n, b, &boff[p0..p0 + kc], c, ldc, acc);
         p0 += kc;
         if p0 >= k {
             break;
@@ -136,70 +137,71 @@ pub fn nn<T: Float>(
     }
 }
 
-/// One `KC`-deep block of [`nn`]: rows `p0..p0+kc` of `B`, columns `p0..p0+kc` of `A`.
+/// Row offsets `0, ld, 2*ld, ...` of a plain row-major `B` with `k` rows.
+pub fn row_offsets(k: usize, ld: usize) -> Vec<usize> {
+    (0..k).map(|p| p * ld).collect()
+}
+
+/// One block of [`nn`]: the rows of `B` in `boff`, from row `p0` of the packed `A`.
 #[allow(clippy::too_many_arguments)]
 fn nn_block<T: Float>(
     a: &PackedA<T>,
     p0: usize,
-    kc: usize,
     n: usize,
     b: &[T],
-    ldb: usize,
+    boff: &[usize],
     c: &mut [T],
     ldc: usize,
     accumulate: bool,
 ) {
-    let (m, k) = (a.m, a.k);
+    let (m, mr) = (a.m, a.isa.mr());
+    let panel = a.k * mr;
     // SAFETY: `nn` checked the bounds of B and C; the ISA was detected.
     unsafe {
         match a.isa {
             #[cfg(target_arch = "x86_64")]
             Isa::Avx512 => nn_avx512(
-                &a.data_f32()[p0 * a.isa.mr()..],
-                k * a.isa.mr(),
+                &a.data_f32()[p0 * mr..],
+                panel,
                 m,
-                kc,
                 n,
                 as_f32(b),
-                ldb,
+                boff,
                 as_f32_mut(c),
                 ldc,
                 accumulate,
             ),
             #[cfg(target_arch = "x86_64")]
             Isa::Avx2 => nn_avx2(
-                &a.data_f32()[p0 * a.isa.mr()..],
-                k * a.isa.mr(),
+                &a.data_f32()[p0 * mr..],
+                panel,
                 m,
-                kc,
                 n,
                 as_f32(b),
-                ldb,
+                boff,
                 as_f32_mut(c),
                 ldc,
                 accumulate,
             ),
             #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
             Isa::Simd128 => nn_kernel::<f32, super::simd::Simd128, 4, 2>(
-                &a.data_f32()[p0 * a.isa.mr()..],
-                k * a.isa.mr(),
+                &a.data_f32()[p0 * mr..],
+                panel,
                 m,
-                kc,
                 n,
                 as_f32(b),
-                ldb,
+                boff,
                 as_f32_mut(c),
                 ldc,
                 accumulate,
             ),
             Isa::Generic => nn_kernel::<T, Arr<T, 8>, 4, 1>(
-                &a.data[p0 * 4..],
-                k * 4,
+                &a.data[p0 * mr..],
+                panel,
                 m,
-                kc,
                 n,
                 b,
-                ldb,
+                boff,
                 c,
                 ldc,
                 accumulate,
@@ -222,15 +224,14 @@ unsafe fn nn_avx512(
     a: &[f32],
     a_panel: usize,
     m: usize,
-    k: usize,
     n: usize,
     b: &[f32],
-    ldb: usize,
+    boff: &[usize],
     c: &mut [f32],
     ldc: usize,
     acc: bool,
 ) {
-    nn_kernel::<f32, super::simd::Avx512, 8, 2>(a, a_panel, m, k, n, b, ldb, c, ldc, acc)
+    nn_kernel::<f32, super::simd::Avx512, 8, 2>(a, a_panel, m, n, b, boff, c, ldc, acc)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -240,54 +241,55 @@ unsafe fn nn_avx2(
     a: &[f32],
     a_panel: usize,
     m: usize,
-    k: usize,
     n: usize,
     b: &[f32],
-    ldb: usize,
+    boff: &[usize],
     c: &mut [f32],
     ldc: usize,
     acc: bool,
 ) {
-    nn_kernel::<f32, super::simd::Avx2, 6, 2>(a, a_panel, m, k, n, b, ldb, c, ldc, acc)
+    nn_kernel::<f32, super::simd::Avx2, 6, 2>(a, a_panel, m, n, b, boff, c, ldc, acc)
 }
 
-/// The `nn` loop nest (A panels `a_panel` elements apart): column tiles of `NV` vectors, row panels of `MR`, the whole `k` in
-/// registers. A last partial column tile is copied into a zero-padded scratch block first.
+/// The `nn` loop nest (A panels `a_panel` elements apart): column tiles of `NV` vectors, row
+/// panels of `MR`, all of `boff`'s rows in registers. A last partial column tile is copied
+/// into a zero-padded scratch block first.
 #[inline(always)]
 #[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
 unsafe fn nn_kernel<T: Float, V: Lanes<T>, const MR: usize, const NV: usize>(
     a: &[T],
     a_panel: usize,
     m: usize,
-    k: usize,
     n: usize,
     b: &[T],
-    ldb: usize,
+    boff: &[usize],
     c: &mut [T],
     ldc: usize,
     accumulate: bool,
 ) {
+    let k = boff.len();
     let nr = NV * V::N;
     let panels = m.div_ceil(MR);
     let mut scratch: Vec<T> = Vec::new();
+    let scratch_off = row_offsets(k, nr);
     let cp = c.as_mut_ptr();
     let mut j0 = 0;
     while j0 < n {
         let width = nr.min(n - j0);
-        let (bp, bs) = if width == nr {
-            (b.as_ptr().add(j0), ldb)
+        let (bp, offs) = if width == nr {
+            (b.as_ptr().add(j0), boff)
         } else {
             scratch.resize(k * nr, T::ZERO);
-            for p in 0..k {
-                scratch[p * nr..p * nr + width].copy_from_slice(&b[p * ldb + j0..][..width]);
+            for (p, &o) in boff.iter().enumerate() {
+                scratch[p * nr..p * nr + width].copy_from_slice(&b[o + j0..][..width]);
             }
-            (scratch.as_ptr(), nr)
+            (scratch.as_ptr(), &scratch_off[..])
         };
         for t in 0..panels {
             let ap = a.as_ptr().add(t * a_panel);
             let mut acc = [[V::zero(); NV]; MR];
-            for p in 0..k {
-                let brow = bp.add(p * bs);
+            for (p, &o) in offs.iter().enumerate() {
+                let brow = bp.add(o);
                 let mut bv = [V::zero(); NV];
                 for v in 0..NV {
                     bv[v] = V::load(brow.add(v * V::N));
@@ -330,165 +332,9 @@ unsafe fn nn_kernel<T: Float, V: Lanes<T>, const MR: usize, const NV: usize>(
     }
 }
 
-/// `C = A B^T` (or `C += A B^T`): `c[i*ldc + j] = sum_p a[i*lda + p] * b[j*ldb + p]` for
-/// `i < m`, `j < n`, `p < len` (dot products along contiguous rows).
-#[allow(clippy::too_many_arguments)]
-pub fn nt<T: Float>(
-    m: usize,
-    n: usize,
-    len: usize,
-    a: &[T],
-    lda: usize,
-    b: &[T],
-    ldb: usize,
-    c: &mut [T],
-    ldc: usize,
-    accumulate: bool,
-) {
-    if m == 0 || n == 0 {
-        return;
-    }
-    assert!(a.len() >= (m - 1) * lda + len, "nt: A too short");
-    assert!(b.len() >= (n - 1) * ldb + len, "nt: B too short");
-    assert!(c.len() >= (m - 1) * ldc + n, "nt: C too short");
-    // SAFETY: bounds checked above; the ISA was detected.
-    unsafe {
-        match Isa::detect::<T>() {
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx512 => nt_avx512(
-                m,
-                n,
-                len,
-                as_f32(a),
-                lda,
-                as_f32(b),
-                ldb,
-                as_f32_mut(c),
-                ldc,
-                accumulate,
-            ),
-            #[cfg(target_arch = "x86_64")]
-            Isa::Avx2 => nt_avx2(
-                m,
-                n,
-                len,
-                as_f32(a),
-                lda,
-                as_f32(b),
-                ldb,
-                as_f32_mut(c),
-                ldc,
-                accumulate,
-            ),
-            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-            Isa::Simd128 => nt_kernel::<f32, super::simd::Simd128, 2, 4>(
-                m,
-                n,
-                len,
-                as_f32(a),
-                lda,
-                as_f32(b),
-                ldb,
-                as_f32_mut(c),
-                ldc,
-                accumulate,
-            ),
-            Isa::Generic => {
-                nt_kernel::<T, Arr<T, 8>, 2, 4>(m, n, len, a, lda, b, ldb, c, ldc, accumulate)
-            }
-        }
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn nt_avx512(
-    m: usize,
-    n: usize,
-    len: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    ldb: usize,
-    c: &mut [f32],
-    ldc: usize,
-    acc: bool,
-) {
-    nt_kernel::<f32, super::simd::Avx512, 4, 4>(m, n, len, a, lda, b, ldb, c, ldc, acc)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn nt_avx2(
-    m: usize,
-    n: usize,
-    len: usize,
-    a: &[f32],
-    lda: usize,
-    b: &[f32],
-    ldb: usize,
-    c: &mut [f32],
-    ldc: usize,
-    acc: bool,
-) {
-    nt_kernel::<f32, super::simd::Avx2, 2, 4>(m, n, len, a, lda, b, ldb, c, ldc, acc)
-}
-
-/// The `nt` loop nest: `TM x TN` dot products at once, vector partial sums along the rows,
-/// summed across lanes at the end, the tail of each row in scalars. Edge tiles repeat the last
-/// row and drop the duplicate results.
-#[inline(always)]
-#[allow(clippy::too_many_arguments, clippy::needless_range_loop)]
-unsafe fn nt_kernel<T: Float, V: Lanes<T>, const TM: usize, const TN: usize>(
-    m: usize,
-    n: usize,
-    len: usize,
-    a: &[T],
-    lda: usize,
-    b: &[T],
-    ldb: usize,
-    c: &mut [T],
-    ldc: usize,
-    accumulate: bool,
-) {
-    let vec_len = len - len % V::N;
-    for i0 in (0..m).step_by(TM) {
-        let ar: [*const T; TM] = std::array::from_fn(|r| a.as_ptr().add((i0 + r).min(m - 1) * lda));
-        for j0 in (0..n).step_by(TN) {
-            let br: [*const T; TN] =
-                std::array::from_fn(|s| b.as_ptr().add((j0 + s).min(n - 1) * ldb));
-            let mut acc = [[V::zero(); TN]; TM];
-            let mut p = 0;
-            while p < vec_len {
-                let bv: [V; TN] = std::array::from_fn(|s| V::load(br[s].add(p)));
-                for r in 0..TM {
-                    let av = V::load(ar[r].add(p));
-                    for s in 0..TN {
-                        acc[r][s] = acc[r][s].madd(av, bv[s]);
-                    }
-                }
-                p += V::N;
-            }
-            let sums: [[T; TN]; TM] =
-                std::array::from_fn(|r| std::array::from_fn(|s| acc[r][s].hsum()));
-            for r in 0..TM.min(m - i0) {
-                for s in 0..TN.min(n - j0) {
-                    let mut sum = sums[r][s];
-                    for q in vec_len..len {
-                        sum += *ar[r].add(q) * *br[s].add(q);
-                    }
-                    let d = c.as_mut_ptr().add((i0 + r) * ldc + j0 + s);
-                    *d = if accumulate { *d + sum } else { sum };
-                }
-            }
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
+    use super::super::dot::{nt, DotOperands};
     use super::*;
 
     fn data(n: usize, seed: u32) -> Vec<f32> {
@@ -501,8 +347,18 @@ mod tests {
             .collect()
     }
 
-    /// Every ISA path against a plain triple loop, on sizes with partial tiles and a `k`
-    /// deeper than one block.
+    fn close(got: &[f32], want: &[f64], scale: f64, what: &str) {
+        for (g, w) in got.iter().zip(want) {
+            let w = w * scale;
+            assert!(
+                (f64::from(*g) - w).abs() < 1e-4 * (1.0 + w.abs()),
+                "{what}: {g} vs {w}"
+            );
+        }
+    }
+
+    /// Every product against a plain triple loop, on sizes with partial tiles and a `k` deeper
+    /// than one block, in f32 (the detected ISA) and f64 (the portable kernel).
     #[test]
     fn nn_and_nt_match_naive_products() {
         for &(m, k, n) in &[
@@ -512,6 +368,7 @@ mod tests {
             (13, 300, 37),
             (9, 3, 65),
         ] {
+            let what = format!("{m}x{k}x{n}");
             let a = data(m * k, 1);
             let b = data(k * n, 2);
             let mut want = vec![0f64; m * n];
@@ -522,37 +379,64 @@ mod tests {
                     }
                 }
             }
-            let close = |got: &[f32], scale: f64| {
-                for (g, w) in got.iter().zip(&want) {
-                    assert!(
-                        (f64::from(*g) - w * scale).abs() < 1e-4 * (1.0 + w.abs()),
-                        "{m}x{k}x{n}"
-                    );
-                }
-            };
             // C = A B, then C += A B.
             let mut c = vec![f32::NAN; m * n];
             let pa = PackedA::new(&a, m, k, k, 1);
-            nn(&pa, n, &b, n, &mut c, n, false);
-            close(&c, 1.0);
-            nn(&pa, n, &b, n, &mut c, n, true);
-            close(&c, 2.0);
-            // The same through A^T packed from a transposed layout, and as dot products.
+            nn(&pa, n, &b, &row_offsets(k, n), &mut c, n, false);
+            close(&c, &want, 1.0, &what);
+            nn(&pa, n, &b, &row_offsets(k, n), &mut c, n, true);
+            close(&c, &want, 2.0, &what);
+            // A packed from a transposed layout.
             let at: Vec<f32> = (0..k * m).map(|q| a[(q % m) * k + q / m]).collect();
             let pt = PackedA::new(&at, m, k, 1, m);
-            nn(&pt, n, &b, n, &mut c, n, false);
-            close(&c, 1.0);
+            nn(&pt, n, &b, &row_offsets(k, n), &mut c, n, false);
+            close(&c, &want, 1.0, &what);
+            // As dot products, the batch split in two halves of the inner dimension.
             let bt: Vec<f32> = (0..n * k).map(|q| b[(q % k) * n + q / k]).collect();
-            nt(m, n, k, &a, k, &bt, k, &mut c, n, false);
-            close(&c, 1.0);
-            let (a64, bt64): (Vec<f64>, Vec<f64>) = (
-                a.iter().map(|&v| f64::from(v)).collect(),
-                bt.iter().map(|&v| f64::from(v)).collect(),
-            );
+            let ops = DotOperands {
+                a: &a,
+                lda: k,
+                sa: 0,
+                b: &bt,
+                boff: &row_offsets(n, k),
+                sb: 0,
+                batch: 1,
+                len: k,
+            };
+            nt(m, &ops, &mut c, n, false);
+            close(&c, &want, 1.0, &what);
+            if k % 2 == 0 {
+                let halves = DotOperands {
+                    sa: k / 2,
+                    sb: k / 2,
+                    batch: 2,
+                    len: k / 2,
+                    ..ops
+                };
+                nt(m, &halves, &mut c, n, false);
+                close(&c, &want, 1.0, &what);
+            }
+            let a64: Vec<f64> = a.iter().map(|&v| f64::from(v)).collect();
+            let bt64: Vec<f64> = bt.iter().map(|&v| f64::from(v)).collect();
             let mut c64 = vec![0f64; m * n];
-            nt(m, n, k, &a64, k, &bt64, k, &mut c64, n, false);
-            for (g, w) in c64.iter().zip(&want) {
-                assert!((g - w).abs() < 1e-9 * (1.0 + w.abs()));
+            let ops64 = DotOperands {
+                a: &a64,
+                b: &bt64,
+                boff: &row_offsets(n, k),
+                lda: k,
+                sa: 0,
+                sb: 0,
+                batch: 1,
+                len: k,
+            };
+            nt(m, &ops64, &mut c64, n, false);
+            let pa64 = PackedA::new(&a64, m, k, k, 1);
+            let b64: Vec<f64> = b.iter().map(|&v| f64::from(v)).collect();
+            let mut d64 = vec![0f64; m * n];
+            nn(&pa64, n, &b64, &row_offsets(k, n), &mut d64, n, false);
+            for ((g, h), w) in c64.iter().zip(&d64).zip(&want) {
+                assert!((g - w).abs() < 1e-9 * (1.0 + w.abs()), "{what}");
+                assert!((h - w).abs() < 1e-9 * (1.0 + w.abs()), "{what}");
             }
         }
     }
