@@ -38,6 +38,23 @@ fn unknown_names_suggest_the_closest() {
 }
 
 #[test]
+fn did_you_mean_comes_with_a_fix_that_makes_the_source_check() {
+    for src in [
+        "mean(-gather(log_prob, target))",
+        "mean(-gathr(log_probs, target))",
+    ] {
+        let (d, _) = only(src, &Env::default());
+        let fix = d.fix.expect("a fix");
+        let mut fixed = src.to_string();
+        fixed.replace_range(fix.span.start..fix.span.end, &fix.replacement);
+        assert!(
+            analyze(&fixed, &Env::default()).diagnostics.is_empty(),
+            "{fixed}"
+        );
+    }
+}
+
+#[test]
 fn wrong_arity_points_at_the_call() {
     let (m, t) = error("mean(softmax(logits, 1, 2))");
     assert_eq!(t, "softmax(logits, 1, 2)");

@@ -243,6 +243,7 @@ impl Checker<'_> {
             b.used = true;
             return b.ty.clone();
         }
+        let mut suggestion = None;
         let message = if Func::lookup(name).is_some() {
             format!("`{name}` is a function; call it like `{name}(x)`")
         } else if name == "features" {
@@ -255,7 +256,9 @@ impl Checker<'_> {
                     if let Some(b) = self.names.get_mut(&s) {
                         b.used = true;
                     }
-                    format!("unknown name `{name}`; did you mean `{s}`?")
+                    let message = format!("unknown name `{name}`; did you mean `{s}`?");
+                    suggestion = Some(s);
+                    message
                 }
                 None => format!(
                     "unknown name `{name}`; the inputs are logits, probs, log_probs, target, \
@@ -264,7 +267,15 @@ impl Checker<'_> {
             }
         };
         self.error(span, message);
+        self.suggest(span, suggestion);
         None
+    }
+
+    /// Offers the "did you mean" name as a one-click fix of the last error.
+    fn suggest(&mut self, span: Span, name: Option<String>) {
+        if let (Some(name), Some(d)) = (name, self.diags.last_mut()) {
+            *d = d.clone().with_fix(format!("use `{name}`"), span, name);
+        }
     }
 
     /// Broadcasts two shapes, reporting a clash at `span`.
@@ -313,15 +324,20 @@ impl Checker<'_> {
 
     /// Reports a call to something that is not a function.
     pub(super) fn unknown_function(&mut self, name: &str, span: Span) {
+        let mut suggestion = None;
         let message = if self.names.contains_key(name) {
             format!("`{name}` is a value, not a function")
         } else {
             match did_you_mean(name, FUNCTIONS.iter().map(|f| f.name)) {
-                Some(s) => format!("unknown function `{name}`; did you mean `{s}`?"),
+                Some(s) => {
+                    suggestion = Some(s.to_string());
+                    format!("unknown function `{name}`; did you mean `{s}`?")
+                }
                 None => format!("unknown function `{name}`"),
             }
         };
         self.error(span, message);
+        self.suggest(span, suggestion);
     }
 }
 
