@@ -1,7 +1,7 @@
-// GPU faults during a run, rehearsed with the playground's fault drill (`?drill`) through the
-// paths real ones take: a lost device moves the run to the CPU from its last checkpoint and it
+// Faults during a run, rehearsed with the playground's fault drill (`?drill`) through the paths
+// real ones take: a lost device moves the run to the CPU from its last checkpoint and it
 // finishes; running out of GPU memory stops the run with a message that suggests a smaller
-// batch, and the last checkpoint stays usable.
+// batch; a crashed worker is restarted on request and the run resumes from its checkpoint.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launch, withPage, screenshot } from "./browser.mjs";
@@ -29,7 +29,8 @@ async function trainPastFirstCheckpoint(page, steps) {
 }
 
 /** Console lines the browser itself writes when a device is destroyed on purpose. */
-const expected = (p) => /lost|destroy|invalid|out of memory|OutOfMemory/i.test(p);
+const expected = (p) =>
+  /lost|destroy|invalid|out of memory|OutOfMemory|deliberate worker crash|unreachable|RuntimeError/i.test(p);
 
 test("a lost GPU device moves the run to the CPU from its last checkpoint", async () => {
   const browser = await launch({ webgpu: true });
@@ -70,6 +71,30 @@ test("running out of GPU memory stops the run with a message and keeps the check
       // The device panel says why later runs use the CPU.
       assert.match(await page.textContent('[data-testid="gpu-status"]'), /ran out of memory/);
       await screenshot(page, "fault-out-of-memory");
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("after the worker crashes, the run resumes from its last checkpoint", async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    await withPage(browser, "fault-worker-crash", "/playground?drill", async (page) => {
+      await trainPastFirstCheckpoint(page, 120);
+      await page.click('[data-testid="drill-worker-crash"]');
+      const offer = page.locator('[data-testid="resume-after-crash"]');
+      await offer.waitFor({ timeout: 60_000 });
+      assert.match(await offer.textContent(), /Restart and resume from step 50/);
+      await screenshot(page, "fault-worker-crash");
+      await offer.click();
+      const notice = page.locator('[data-testid="run-notice"]');
+      await notice.waitFor({ timeout: 120_000 });
+      assert.match(await notice.textContent(), /worker was restarted; the run goes on from its checkpoint at step 50/);
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
+      assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
+      assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 120 of 120/);
       assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
     });
   } finally {

@@ -1,7 +1,8 @@
-//! The fault drill: with `?drill` in the playground's address, two buttons make the GPU in use
-//! fail the way real GPUs do (device lost, out of memory), so that a teacher can show, and the
-//! tests can prove, that a run survives it: it goes on on the CPU from its last checkpoint, or
-//! stops with a message that says what to try.
+//! The fault drill: with `?drill` in the playground's address, buttons make the GPU in use fail
+//! the way real GPUs do (device lost, out of memory) or crash the training worker, so that a
+//! teacher can show, and the tests can prove, that a run survives it: it goes on on the CPU
+//! from its last checkpoint, offers to resume after a restart, or stops with a message that
+//! says what to try.
 
 use leptos::prelude::*;
 
@@ -34,6 +35,7 @@ pub fn FaultDrillPanel() -> impl IntoView {
             <div class="run-controls">
                 <button type="button" class="button" data-testid="drill-device-lost" on:click=inject(FaultDrill::DeviceLost)>"Lose the GPU device"</button>
                 <button type="button" class="button" data-testid="drill-out-of-memory" on:click=inject(FaultDrill::OutOfMemory)>"Run out of GPU memory"</button>
+                <button type="button" class="button" data-testid="drill-worker-crash" on:click=inject(FaultDrill::WorkerCrash)>"Crash the training worker"</button>
             </div>
         </section>
     }

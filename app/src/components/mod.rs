@@ -1,6 +1,7 @@
 //! One component per file.
 
 pub mod confusion_matrix;
+pub mod crash_resume;
 pub mod data_panel;
 pub mod fault_drill;
 pub mod gpu_status;

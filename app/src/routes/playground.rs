@@ -3,6 +3,7 @@
 use leptos::prelude::*;
 
 use crate::components::confusion_matrix::ConfusionView;
+use crate::components::crash_resume::CrashResume;
 use crate::components::data_panel::DataPanel;
 use crate::components::fault_drill::FaultDrillPanel;
 use crate::components::gpu_status::GpuStatus;
@@ -25,6 +26,7 @@ pub fn Playground() -> impl IntoView {
             <p>"Pick data, pick a model, press train, and watch it learn."</p>
         </section>
         <LinkOpener />
+        <CrashResume />
         <div class="playground">
             <DataPanel />
             <TrainingPanel />

@@ -339,6 +339,20 @@ impl WorkerClient {
                 t.step = step;
                 t.notice = Some(reason);
             }),
+            Event::Resumed { step, backend } => self.training.update(|t| {
+                t.state = RunState::Running;
+                t.backend = Some(backend);
+                t.step = step;
+                // Points past the checkpoint are trained again.
+                let kept = |points: &mut Vec<(f64, f64)>| points.retain(|(s, _)| *s <= step as f64);
+                kept(&mut t.losses);
+                kept(&mut t.lrs);
+                kept(&mut t.accuracies);
+                kept(&mut t.test_losses);
+                t.notice = Some(format!(
+                    "The training worker was restarted; the run goes on from its checkpoint at step {step}."
+                ));
+            }),
             Event::TrainingEnded(end) => self.training.update(|t| t.state = RunState::Ended(end)),
             Event::Error { message } => {
                 self.training.update(|t| {

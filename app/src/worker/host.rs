@@ -83,6 +83,11 @@ async fn handle(command: Command) {
         },
         Command::InjectFault(drill) => inject_fault(drill),
         Command::Train(request) => start_training(*request, None),
+        Command::ResumeRun {
+            request,
+            step,
+            checkpoint,
+        } => start_training_from(*request, None, Some((step, checkpoint))),
         Command::TrainTransfer(request) => match datasets::imagenet_backbone().await {
             Ok(backbone) => start_training(*request, Some(backbone)),
             Err(message) => post(&Event::Error { message }),
@@ -135,6 +140,15 @@ fn start_training(
     request: super::protocol::TrainRequest,
     backbone: Option<Rc<std::collections::BTreeMap<String, pixelgrad::tensor::Tensor>>>,
 ) {
+    start_training_from(request, backbone, None);
+}
+
+/// Starts a run, from its beginning or from a checkpoint `(step, .pixelgrad bytes)`.
+fn start_training_from(
+    request: super::protocol::TrainRequest,
+    backbone: Option<Rc<std::collections::BTreeMap<String, pixelgrad::tensor::Tensor>>>,
+    resume: Option<(usize, Vec<u8>)>,
+) {
     let prepared = SESSION.with(|s| {
         let mut s = s.borrow_mut();
         if s.run.is_some() {
@@ -150,7 +164,8 @@ fn start_training(
         Err(message) => return post(&Event::Error { message }),
     };
     wasm_bindgen_futures::spawn_local(async move {
-        let (end, trained) = training::run(request, backbone, id, data, gpu, control, post).await;
+        let (end, trained) =
+            training::run(request, backbone, resume, id, data, gpu, control, post).await;
         SESSION.with(|s| {
             let mut s = s.borrow_mut();
             s.run = None;
@@ -163,18 +178,21 @@ fn start_training(
     });
 }
 
-/// Injects a rehearsed fault into the GPU in use.
+/// Injects a rehearsed fault: into the GPU in use, or into the worker itself.
 fn inject_fault(drill: super::protocol::FaultDrill) {
+    use super::protocol::FaultDrill;
     use pixelgrad::device::gpu::InjectedFault;
-    let Some(gpu) = SESSION.with(|s| s.borrow().gpu.clone()) else {
-        return post(&Event::Error {
-            message: "there is no GPU in use to rehearse a fault on".into(),
-        });
+    let injected = match drill {
+        FaultDrill::WorkerCrash => panic!("deliberate worker crash from the fault drill"),
+        FaultDrill::DeviceLost => InjectedFault::DeviceLost,
+        FaultDrill::OutOfMemory => InjectedFault::OutOfMemory,
     };
-    gpu.context().inject_fault(match drill {
-        super::protocol::FaultDrill::DeviceLost => InjectedFault::DeviceLost,
-        super::protocol::FaultDrill::OutOfMemory => InjectedFault::OutOfMemory,
-    });
+    match SESSION.with(|s| s.borrow().gpu.clone()) {
+        Some(gpu) => gpu.context().inject_fault(injected),
+        None => post(&Event::Error {
+            message: "there is no GPU in use to rehearse a fault on".into(),
+        }),
+    }
 }
 
 /// After a run, a GPU that reported a fault is given up: later runs use the CPU, and the

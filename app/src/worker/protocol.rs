@@ -16,6 +16,15 @@ pub enum Command {
     /// Rehearse a GPU failure on the device in use (the playground's fault drill, the tests):
     /// the same paths a real fault takes.
     InjectFault(FaultDrill),
+    /// Go on with a run from a checkpoint, after the worker was restarted.
+    ResumeRun {
+        /// The run, as first requested.
+        request: Box<TrainRequest>,
+        /// Steps the checkpoint had.
+        step: usize,
+        /// The checkpoint: a `.pixelgrad` file.
+        checkpoint: Vec<u8>,
+    },
     /// Download and parse a bundled data set (`mnist`, `fashion-mnist`, `digits`).
     LoadBundled {
         /// The set's identifier.
@@ -106,6 +115,8 @@ pub enum FaultDrill {
     DeviceLost,
     /// An allocation does not fit in GPU memory.
     OutOfMemory,
+    /// The worker itself fails (a bug), as a panic would make it.
+    WorkerCrash,
 }
 
 /// A run to train: the core's [`RunSpec`] (what a share link and a `.pixelgrad` file carry,
@@ -337,6 +348,13 @@ pub enum Event {
         backend: Backend,
         /// What happened, in words.
         reason: String,
+    },
+    /// A run resumed from a checkpoint is running again from `step`.
+    Resumed {
+        /// The checkpoint's step.
+        step: usize,
+        /// Where it runs.
+        backend: Backend,
     },
     /// The worker hit an internal error and stopped; the page offers to restart it.
     Crashed {

@@ -104,6 +104,7 @@ fn build(
     backend: BackendChoice,
     gpu: Option<&Gpu>,
     backbone: Option<&BTreeMap<String, Tensor>>,
+    checkpoint: Option<(usize, &[u8])>,
 ) -> Result<(Model, Backend), String> {
     let model = spec.build_model().map_err(|e| {
         let input = spec.data.input;
@@ -117,6 +118,10 @@ fn build(
     // Weights load on the CPU, before the model moves to its device.
     if let Some(backbone) = backbone {
         start_from_backbone(&model, backbone)?;
+    }
+    if let Some((step, file)) = checkpoint {
+        load_model(model.net(), file, true)
+            .map_err(|e| format!("the checkpoint at step {step} could not be read: {e}"))?;
     }
     let gpu = match backend {
         BackendChoice::Auto => gpu,
@@ -152,9 +157,11 @@ pub(super) fn trainer_for<'m>(
 ///
 /// When the GPU device is lost midway, the run goes on on the CPU from its last checkpoint
 /// (from the start when it had none yet), and the page is told why.
+#[allow(clippy::too_many_arguments)]
 pub async fn run(
     request: TrainRequest,
     backbone: Option<Rc<BTreeMap<String, Tensor>>>,
+    resume: Option<(usize, Vec<u8>)>,
     loaded_id: String,
     data: Rc<LoadedSet>,
     gpu: Option<Gpu>,
@@ -167,7 +174,13 @@ pub async fn run(
         .and_then(|sets| {
             Ok((
                 sets,
-                build(spec, request.backend, gpu.as_ref(), backbone.as_deref())?,
+                build(
+                    spec,
+                    request.backend,
+                    gpu.as_ref(),
+                    backbone.as_deref(),
+                    resume.as_ref().map(|(step, file)| (*step, file.as_slice())),
+                )?,
             ))
         });
     let ((train, held_out), (mut model, mut backend)) = match prepared {
@@ -183,6 +196,14 @@ pub async fn run(
         gpu: gpu.as_ref(),
     };
     let mut progress = LoopState::default();
+    if let Some((step, file)) = resume {
+        post(&Event::Resumed { step, backend });
+        progress = LoopState {
+            start: step,
+            steps: step,
+            last_good: Some((step, file)),
+        };
+    }
     let end = loop {
         match train_loop(&run, &model, backend, &mut progress).await {
             Ok(LoopEnd::Ended(end)) => break end,
@@ -230,13 +251,10 @@ fn resume_on_cpu(
     backbone: Option<&BTreeMap<String, Tensor>>,
     progress: &LoopState,
 ) -> Result<(Model, usize), String> {
-    let (model, _) = build(spec, BackendChoice::Cpu, None, backbone)?;
-    match &progress.last_good {
-        Some((step, file)) => {
-            load_model(model.net(), file, true)
-                .map_err(|e| format!("the checkpoint at step {step} could not be read: {e}"))?;
-            Ok((model, *step))
-        }
-        None => Ok((model, 0)),
-    }
+    let checkpoint = progress
+        .last_good
+        .as_ref()
+        .map(|(step, file)| (*step, file.as_slice()));
+    let (model, _) = build(spec, BackendChoice::Cpu, None, backbone, checkpoint)?;
+    Ok((model, checkpoint.map_or(0, |(step, _)| step)))
 }
