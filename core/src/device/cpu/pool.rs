@@ -2,6 +2,7 @@
 //! one arg-max search), average (torch's divisor rules) and adaptive average.
 
 use super::alloc;
+use super::parallel;
 use super::Float;
 use crate::autograd::Pool2dParams;
 
@@ -97,26 +98,45 @@ fn row_pair<T>(plane: &[T], w: usize, oh: usize, ow: usize) -> (&[T], &[T]) {
     )
 }
 
+/// Runs `f(first plane, output of those planes)` on the planes split over the threads, each
+/// plane's output `per_plane` elements long and costing about `cost` element visits.
+fn by_planes<T: Float>(
+    out: &mut [T],
+    per_plane: usize,
+    cost: usize,
+    f: &(dyn Fn(usize, &mut [T]) + Sync),
+) {
+    if per_plane == 0 {
+        return;
+    }
+    let planes = out.len() / per_plane;
+    let parts = parallel::parts(planes * cost, 1 << 15);
+    parallel::for_each_piece_mut(out, per_plane, parts, f);
+}
+
 /// Max pooling values.
 pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
     if is_2x2(p) {
-        let mut out = y.chunks_exact_mut(g.ow.max(1));
-        for plane in x.chunks_exact((g.h * g.w).max(1)).take(g.planes) {
-            for oh in 0..g.oh {
-                let (r0, r1) = row_pair(plane, g.w, oh, g.ow);
-                let dst = out.next().expect("one output row per pooled row");
-                for ((d, a), b) in dst
-                    .iter_mut()
-                    .zip(r0.chunks_exact(2))
-                    .zip(r1.chunks_exact(2))
-                {
-                    *d = max_keep_first(max_keep_first(a[0], a[1]), max_keep_first(b[0], b[1]));
+        let mut y = alloc::stale(g.planes * g.oh * g.ow);
+        let plane_len = g.h * g.w;
+        by_planes(&mut y, g.oh * g.ow, plane_len, &|p0, ys| {
+            for (i, yp) in ys.chunks_exact_mut(g.oh * g.ow).enumerate() {
+                let plane = &x[(p0 + i) * plane_len..][..plane_len];
+                for (oh, dst) in yp.chunks_exact_mut(g.ow).enumerate() {
+                    let (r0, r1) = row_pair(plane, g.w, oh, g.ow);
+                    for ((d, a), b) in dst
+                        .iter_mut()
+                        .zip(r0.chunks_exact(2))
+                        .zip(r1.chunks_exact(2))
+                    {
+                        *d = max_keep_first(max_keep_first(a[0], a[1]), max_keep_first(b[0], b[1]));
+                    }
                 }
             }
-        }
+        });
         return y;
     }
+    let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
     // Values only: a running NaN-propagating max, no index bookkeeping.
     let hw = windows(g.oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
     let ww = windows(g.ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
@@ -139,39 +159,46 @@ pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> 
 
 /// Adds pooled gradients `dy` onto the arg-max positions of `x` (max_pool2d backward).
 pub fn max_scatter<T: Float>(x: &[T], dy: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    let mut dx = alloc::filled(T::ZERO, x.len());
     if is_2x2(p) {
-        // Windows do not overlap: write each window's four gradients directly.
+        // Windows do not overlap: write each window's four gradients directly (every element
+        // of dx is written, the rows and columns outside all windows with zeros).
+        let mut dx = alloc::stale(x.len());
         let plane_len = g.h * g.w;
-        for (pi, plane) in x.chunks_exact(plane_len.max(1)).take(g.planes).enumerate() {
-            let dplane = &mut dx[pi * plane_len..][..plane_len];
-            for oh in 0..g.oh {
-                let (r0, r1) = row_pair(plane, g.w, oh, g.ow);
-                let grads = &dy[(pi * g.oh + oh) * g.ow..][..g.ow];
-                let (top, bottom) = dplane[2 * oh * g.w..][..2 * g.w].split_at_mut(g.w);
-                let (top, bottom) = (&mut top[..2 * g.ow], &mut bottom[..2 * g.ow]);
-                for ow in 0..g.ow {
-                    let (a0, a1, b0, b1) = (r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]);
-                    let m = max_keep_first(max_keep_first(a0, a1), max_keep_first(b0, b1));
-                    // The first position holding the maximum (or a NaN) takes the gradient.
-                    let hit = |v: T| (v == m) | v.is_nan();
-                    let e0 = hit(a0);
-                    let e1 = !e0 & hit(a1);
-                    let e2 = !e0 & !e1 & hit(b0);
-                    let e3 = !e0 & !e1 & !e2;
-                    // Multiplying by 0/1 instead of selecting keeps the loop free of
-                    // branches, which random data would mispredict half the time.
-                    let gv = grads[ow];
-                    let one = |b: bool| T::from_f64(f64::from(u8::from(b)));
-                    top[2 * ow] = gv * one(e0);
-                    top[2 * ow + 1] = gv * one(e1);
-                    bottom[2 * ow] = gv * one(e2);
-                    bottom[2 * ow + 1] = gv * one(e3);
+        by_planes(&mut dx, plane_len, plane_len, &|p0, dxs| {
+            for (i, dplane) in dxs.chunks_exact_mut(plane_len).enumerate() {
+                let pi = p0 + i;
+                let plane = &x[pi * plane_len..][..plane_len];
+                dplane.fill(T::ZERO);
+                for oh in 0..g.oh {
+                    let (r0, r1) = row_pair(plane, g.w, oh, g.ow);
+                    let grads = &dy[(pi * g.oh + oh) * g.ow..][..g.ow];
+                    let (top, bottom) = dplane[2 * oh * g.w..][..2 * g.w].split_at_mut(g.w);
+                    let (top, bottom) = (&mut top[..2 * g.ow], &mut bottom[..2 * g.ow]);
+                    for ow in 0..g.ow {
+                        let (a0, a1, b0, b1) =
+                            (r0[2 * ow], r0[2 * ow + 1], r1[2 * ow], r1[2 * ow + 1]);
+                        let m = max_keep_first(max_keep_first(a0, a1), max_keep_first(b0, b1));
+                        // The first position holding the maximum (or a NaN) takes the gradient.
+                        let hit = |v: T| (v == m) | v.is_nan();
+                        let e0 = hit(a0);
+                        let e1 = !e0 & hit(a1);
+                        let e2 = !e0 & !e1 & hit(b0);
+                        let e3 = !e0 & !e1 & !e2;
+                        // Multiplying by 0/1 instead of selecting keeps the loop free of
+                        // branches, which random data would mispredict half the time.
+                        let gv = grads[ow];
+                        let one = |b: bool| T::from_f64(f64::from(u8::from(b)));
+                        top[2 * ow] = gv * one(e0);
+                        top[2 * ow + 1] = gv * one(e1);
+                        bottom[2 * ow] = gv * one(e2);
+                        bottom[2 * ow + 1] = gv * one(e3);
+                    }
                 }
             }
-        }
+        });
         return dx;
     }
+    let mut dx = alloc::filled(T::ZERO, x.len());
     for_each_argmax(x, g, p, |o, base, i| dx[base + i] += dy[o]);
     dx
 }
