@@ -192,6 +192,32 @@ fn random_specs_round_trip_and_mutants_never_panic() {
     eprintln!("{valid} valid, {rejected} rejected in {:.2?}", t.elapsed());
 }
 
+/// Found by the long run: a number too large for f32 (`1e300`) reads as infinity, which JSON
+/// cannot write back; such a spec must be refused, not accepted and then unshareable.
+#[test]
+fn numbers_beyond_f32_are_refused() {
+    let mut g = Gen(11);
+    let mut value: serde_json::Value =
+        serde_json::from_str(&spec(&mut g).to_json()).expect("own JSON");
+    value["train"]["loader"]["augment"]["transforms"] = serde_json::json!([
+        {"kind": "normalize", "mean": [-1e300], "std": [0.5]}
+    ]);
+    let json = value.to_string();
+    let mut payload = Vec::new();
+    let mut n = json.len();
+    loop {
+        let byte = (n & 0x7f) as u8;
+        n >>= 7;
+        payload.push(if n > 0 { byte | 0x80 } else { byte });
+        if n == 0 {
+            break;
+        }
+    }
+    payload.extend_from_slice(json.as_bytes());
+    let err = decode_link(&pack(&payload)).expect_err("an infinite mean is refused");
+    assert!(err.to_string().contains("normalize"), "{err}");
+}
+
 #[test]
 fn a_future_version_says_so() {
     let mut g = Gen(7);

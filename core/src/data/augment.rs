@@ -103,8 +103,10 @@ impl Transform {
             {
                 bad("color jitter factors must be in [0, 10] and hue in [0, 0.5]".into())
             }
-            Transform::Normalize { std, .. } if std.iter().any(|s| *s == 0.0 || !s.is_finite()) => {
-                bad("normalize std must be finite and non-zero".into())
+            Transform::Normalize { mean, std }
+                if std.iter().any(|s| *s == 0.0 || !s.is_finite()) || mean.iter().any(|m| !m.is_finite()) =>
+            {
+                bad("normalize needs finite means and finite, non-zero standard deviations".into())
             }
             Transform::RandomErasing { p, scale, ratio, .. } if !prob(*p) || !range(*scale) || scale[1] > 1.0 || !range(*ratio) => {
                 bad("random erasing needs p in [0, 1], scale within (0, 1], positive ratio".into())
