@@ -59,7 +59,16 @@ pub fn download(name: &str, bytes: &[u8]) -> Result<(), String> {
     anchor.set_href(&url);
     anchor.set_download(name);
     anchor.click();
-    let _ = web_sys::Url::revoke_object_url(&url);
+    // Revoking at once can cancel the download in some browsers: give it a minute.
+    let revoke = wasm_bindgen::closure::Closure::once_into_js(move || {
+        let _ = web_sys::Url::revoke_object_url(&url);
+    });
+    if let Some(window) = web_sys::window() {
+        let _ = window.set_timeout_with_callback_and_timeout_and_arguments_0(
+            revoke.unchecked_ref(),
+            60_000,
+        );
+    }
     Ok(())
 }
 
