@@ -54,12 +54,21 @@ enum Halt {
     Failed(String),
 }
 
-/// Classifies a failed step: a lost device (recoverable elsewhere) or a failure in words.
-fn halt(gpu: Option<&Gpu>, message: String) -> Halt {
-    match gpu.and_then(|g| g.context().fault()) {
-        Some(GpuFault::Lost(reason)) => Halt::Lost(reason),
-        _ => Halt::Failed(message),
+/// Classifies a failed step: a lost device (recoverable elsewhere) or a failure in words. In a
+/// browser the device-lost notice arrives a moment after the failed read that revealed it, so
+/// a failure on a GPU waits briefly for it.
+async fn halt(gpu: Option<&Gpu>, message: String) -> Halt {
+    let Some(gpu) = gpu else {
+        return Halt::Failed(message);
+    };
+    for _ in 0..20 {
+        match gpu.context().fault() {
+            Some(GpuFault::Lost(reason)) => return Halt::Lost(reason),
+            Some(_) => break,
+            None => sleep_ms(50).await,
+        }
     }
+    Halt::Failed(message)
 }
 
 /// Runs the loop from `state.start` to the end of the run (or a stop, a failure or a lost
@@ -98,7 +107,7 @@ async fn checkpoint<P: Fn(&Event)>(
             state.last_good = Some((step, bytes));
             Ok(())
         }
-        Err(message) => match halt(run.gpu, message) {
+        Err(message) => match halt(run.gpu, message).await {
             lost @ Halt::Lost(_) => Err(lost),
             Halt::Failed(message) => {
                 (run.post)(&Event::Error {
@@ -148,7 +157,6 @@ async fn steps<P: Fn(&Event)>(
     } else {
         trainer.resume_at(start, at(start).0);
     }
-    let step_failed = |e: TrainError| halt(run.gpu, describe(&e));
     let quick_eval = Subset::new(
         run.held_out,
         (0..run.held_out.len().min(QUICK_EVAL_EXAMPLES)).collect(),
@@ -174,20 +182,20 @@ async fn steps<P: Fn(&Event)>(
             let batch = loader
                 .batch(epoch as u64, b)
                 .map_err(|e| failed(e.to_string()))?;
-            let report = trainer
-                .train_step_async(&batch, epoch)
-                .await
-                .map_err(step_failed)?;
+            let report = match trainer.train_step_async(&batch, epoch).await {
+                Ok(report) => report,
+                Err(e) => return Err(halt(run.gpu, describe(&e)).await),
+            };
             state.steps = trainer.steps();
             reporter.push(report.step, report.loss, report.lr);
             reporter.maybe_flush(epoch, trainer.steps(), post);
             let step = trainer.steps();
             if request.eval_every > 0 && step % request.eval_every == 0 && step < total_steps {
                 reporter.flush(epoch, step, post);
-                let report = trainer
-                    .evaluate_async(&quick_eval, 250, epoch)
-                    .await
-                    .map_err(step_failed)?;
+                let report = match trainer.evaluate_async(&quick_eval, 250, epoch).await {
+                    Ok(report) => report,
+                    Err(e) => return Err(halt(run.gpu, describe(&e)).await),
+                };
                 post(&Event::Evaluated { step, report });
                 checkpoint(run, model, step, state).await?;
             }
@@ -195,10 +203,10 @@ async fn steps<P: Fn(&Event)>(
         }
         trainer.end_epoch();
         reporter.flush(epoch, trainer.steps(), post);
-        let report = trainer
-            .evaluate_async(run.held_out, 250, epoch)
-            .await
-            .map_err(step_failed)?;
+        let report = match trainer.evaluate_async(run.held_out, 250, epoch).await {
+            Ok(report) => report,
+            Err(e) => return Err(halt(run.gpu, describe(&e)).await),
+        };
         post(&Event::Evaluated {
             step: trainer.steps(),
             report,

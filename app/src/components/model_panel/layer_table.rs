@@ -38,6 +38,8 @@ pub fn LayerTable(summary: ModelSummary) -> impl IntoView {
         .map(|layer| {
             let depth = layer.name.matches('.').count();
             let short = layer.name.rsplit('.').next().unwrap_or(&layer.name).to_string();
+            // Nesting shown with em spaces: the content security policy refuses inline styles.
+            let indent = "\u{2003}".repeat(depth);
             let shape = layer
                 .output_shape
                 .iter()
@@ -47,7 +49,7 @@ pub fn LayerTable(summary: ModelSummary) -> impl IntoView {
                 .join("×");
             view! {
                 <tr class:top=depth == 0>
-                    <th scope="row" title=layer.name.clone() style=format!("padding-left: {}rem", 0.3 + 0.8 * depth as f32)>{short}</th>
+                    <th scope="row" title=layer.name.clone()>{indent}{short}</th>
                     <td>{shape}</td>
                     <td>{if layer.parameters == 0 { "–".to_string() } else { count(layer.parameters as u64) }}</td>
                     <td>{if layer.macs == 0 { "–".to_string() } else { count(2 * layer.macs) }}</td>
