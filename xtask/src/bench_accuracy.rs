@@ -61,7 +61,7 @@ fn print_table(report: &Value) {
     let rows = report["results"].as_array().cloned().unwrap_or_default();
     let num = |v: &Value| v.as_f64().unwrap_or(f64::NAN);
     println!(
-        "\n{:<16} {:<40} {:>6} {:>9} {:>10} {:>12} {:>16}",
+        "\n{:<16} {:<34} {:>6} {:>9} {:>10} {:>12} {:>16}",
         "model", "data", "epochs", "test acc", "CPU wall", "GPU ms/step", "GPU full budget"
     );
     for r in &rows {
@@ -84,11 +84,14 @@ fn print_table(report: &Value) {
             )
         };
         println!(
-            "{:<16} {:<40} {:>6} {:>8.2}% {:>8.1} s {:>12} {:>16}",
+            "{:<16} {:<34} {:>6} {:>8.2}% {:>8.1} s {:>12} {:>16}",
             r["model"].as_str().unwrap_or("?"),
             format!(
                 "{} ({} train)",
-                r["data"].as_str().unwrap_or("?"),
+                r["data"]
+                    .as_str()
+                    .and_then(|p| p.rsplit('/').next())
+                    .map_or("?", |f| f.trim_end_matches(".safetensors")),
                 r["train"]
             ),
             r["epochs"],
