@@ -62,7 +62,8 @@ pub fn LivePanel(
         let mine = next_id.get_value();
         set_timeout(
             move || {
-                if next_id.get_value() == mine {
+                // The panel may be gone by now (the user chose the built-in loss).
+                if next_id.try_get_value() == Some(mine) {
                     if let Some(r) = request(false) {
                         worker.send(&Command::ProbeLoss(r));
                     }
