@@ -118,7 +118,7 @@ pub fn RunRow(
     view! {
         <tr data-testid="run-row" data-run-id=r.id.clone() data-state=state_attr data-step=r.step data-checkpoint-step=r.checkpoint_step.map(|s| s.to_string())>
             <td><input type="checkbox" aria-label="Compare this run" data-testid="compare-run" prop:checked=move || checked.get() on:change=move |_| on_toggle(id.clone()) /></td>
-            <td><input type="text" aria-label="Run name" data-testid="run-name" value=r.name.clone() on:change=rename /></td>
+            <td><input type="text" aria-label="Run name" data-testid="run-name" value=r.name.clone() prop:value=r.name.clone() on:change=rename /></td>
             <td>{format!("{model} on {data}, seed {}", r.spec.train.seed)}</td>
             <td>{format!("{} of {}", r.step, r.total_steps)}<br /><span class="detail">{checkpoint}</span></td>
             <td>{last_loss}</td>
