@@ -89,6 +89,14 @@ pub fn answer(query: LessonQuery) -> LessonAnswer {
     }
 }
 
+/// Whether no other row of the summary contains `layer` (an ensemble's top rows are
+/// `members.0`, ..., so a dot alone does not tell).
+pub fn is_top(layer: &LayerSummary, layers: &[LayerSummary]) -> bool {
+    !layers
+        .iter()
+        .any(|p| p.name != layer.name && layer.name.starts_with(&format!("{}.", p.name)))
+}
+
 /// Builds `model` for `input` and summarizes it; total MACs are the top-level modules' sum.
 pub fn summarize(
     model: &ModelSpec,
@@ -104,7 +112,7 @@ pub fn summarize(
     let layers = summary(&built, &input.dims()).map_err(|e| e.to_string())?;
     let macs = layers
         .iter()
-        .filter(|l| !l.name.contains('.'))
+        .filter(|l| is_top(l, &layers))
         .map(|l| l.macs)
         .sum();
     Ok(ModelSummary {

@@ -88,3 +88,33 @@ fn every_lesson_parses_and_validates() {
         "the course has {COURSE_LEN} lessons"
     );
 }
+
+/// Per-run cost for estimating lesson training time on other hardware: steps × batch × MACs
+/// per image (`cargo test -p pixelgrad-app --lib run_costs -- --ignored --nocapture`).
+#[test]
+#[ignore = "prints a table; not a check"]
+fn run_costs() {
+    for lesson in super::catalog::lessons() {
+        for (i, step) in lesson.steps.iter().enumerate() {
+            for w in &step.widgets {
+                if let Widget::Train(run) = w {
+                    let spec = run.run_spec(None).expect("valid");
+                    let s =
+                        summarize(&spec.model, spec.data.input, spec.data.classes).expect("builds");
+                    let steps = spec.train.max_steps.unwrap_or(0);
+                    let batch = spec.train.loader.batch_size;
+                    println!(
+                        "{:>2} {:<24} step {} {:>4} steps x {:>3} images x {:>9} MACs = {:.2e} MAC-images",
+                        lesson.number,
+                        lesson.id,
+                        i + 1,
+                        steps,
+                        batch,
+                        s.macs,
+                        (steps * batch) as f64 * s.macs as f64
+                    );
+                }
+            }
+        }
+    }
+}

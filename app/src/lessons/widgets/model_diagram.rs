@@ -7,7 +7,7 @@ use pixelgrad::nn::LayerSummary;
 
 use super::ask::ask_worker;
 use crate::lessons::check::Observed;
-use crate::lessons::query::{Answer, Ask, ModelSummary};
+use crate::lessons::query::{is_top, Answer, Ask, ModelSummary};
 use crate::lessons::run::LessonModel;
 use crate::worker::client::WorkerClient;
 
@@ -74,7 +74,7 @@ fn Diagram(summary: ModelSummary, label: String, input: String) -> impl IntoView
     let top: Vec<LayerSummary> = summary
         .layers
         .iter()
-        .filter(|l| !l.name.contains('.'))
+        .filter(|l| is_top(l, &summary.layers))
         .cloned()
         .collect();
     let blocks = top
