@@ -188,19 +188,30 @@ struct Run {
     last_loss: f64,
 }
 
-/// Trains `model` on `train` for the recipe's budget (or until `max_steps`, or until
-/// `seconds_after_warm` have passed after the first `warm` steps), printing progress and
-/// validation accuracy per epoch.
+/// How long a run may go: the recipe's budget, cut at `max_steps`, or `seconds_after_warm`
+/// after the first `warm` steps (which compile GPU kernels and are timed apart).
+#[derive(Clone, Copy, Default)]
+struct Budget {
+    max_steps: Option<usize>,
+    warm: usize,
+    seconds_after_warm: Option<f64>,
+}
+
+/// Trains `model` on `train` within `budget`, printing progress and validation accuracy per
+/// epoch.
 fn train<D: Dataset, V: Dataset>(
     r: &Recipe,
     model: &Model,
     classes: usize,
     train: &D,
     val: Option<&V>,
-    max_steps: Option<usize>,
-    warm: usize,
-    seconds_after_warm: Option<f64>,
+    budget: Budget,
 ) -> Result<Run, Error> {
+    let Budget {
+        max_steps,
+        warm,
+        seconds_after_warm,
+    } = budget;
     let steps_per_epoch = DataLoader::new(train, config(r, 1, None).loader, 0)?.num_batches();
     let mut trainer = Trainer::new(model, classes, config(r, steps_per_epoch, max_steps))?;
     let t0 = Instant::now();
@@ -298,9 +309,7 @@ fn run_recipe(
         classes,
         &train_set,
         Some(&val_set),
-        None,
-        0,
-        None,
+        Budget::default(),
     )?;
     let steps_per_epoch = DataLoader::new(&train_set, config(r, 1, None).loader, 0)?.num_batches();
     let eval_cfg = config(r, steps_per_epoch, None);
@@ -378,9 +387,11 @@ fn run_recipe(
             classes,
             &train_set,
             gpu_full.then_some(&val_set),
-            limit,
-            warm,
-            (!gpu_full).then_some(gpu_seconds),
+            Budget {
+                max_steps: limit,
+                warm,
+                seconds_after_warm: (!gpu_full).then_some(gpu_seconds),
+            },
         )?;
         let ms = g_run.ms_per_step;
         let mut g = json!({
