@@ -214,14 +214,30 @@ pub fn read_zip(bytes: &[u8], limits: ArchiveLimits) -> Result<ArchiveContents, 
             out.skipped.push((name, EntryProblem::Nested));
             continue;
         }
-        let path = path
-            .components()
-            .map(|c| c.as_os_str().to_string_lossy().into_owned())
-            .collect::<Vec<_>>()
-            .join("/");
-        out.files.push(ArchiveFile { path, bytes: data });
+        out.files.push(ArchiveFile {
+            path: normalized(&path),
+            bytes: data,
+        });
     }
     Ok(out)
+}
+
+/// `path` with `.` dropped and each `..` applied, `/`-separated. `enclosed_name` only checks
+/// that a path stays inside the archive (`cats/../dogs/1.png` does); the folder a file is
+/// labelled by must be the one it resolves to (`dogs`), found by fuzzing.
+fn normalized(path: &std::path::Path) -> String {
+    use std::path::Component;
+    let mut parts: Vec<String> = Vec::new();
+    for c in path.components() {
+        match c {
+            Component::Normal(p) => parts.push(p.to_string_lossy().into_owned()),
+            Component::ParentDir => {
+                parts.pop();
+            }
+            Component::CurDir | Component::RootDir | Component::Prefix(_) => {}
+        }
+    }
+    parts.join("/")
 }
 
 /// Files that archivers and file managers add next to the user's own.
