@@ -137,6 +137,10 @@ test("progress survives a reload and locked steps stay locked", async () => {
       await page.waitForSelector('[data-testid="step"]', { timeout: 30_000 });
       // Step 3 is locked until steps 1 and 2 pass: the page shows step 1 and says so.
       assert.equal(await page.getAttribute('[data-testid="step"]', "data-step"), "1");
+      assert.match(await page.textContent(".step-area"), /still locked/);
+      // Without the anchor, so that passing step 1 does not move on to the requested step 3.
+      await page.goto(new URL("/lesson/lenet", page.url()).href);
+      await page.waitForSelector('[data-testid="step"][data-step="1"]', { timeout: 30_000 });
       await page.fill('[data-testid="conv-padding"]', "2");
       await page.waitForSelector(".check.passed");
       await page.click('[data-testid="next"]');
