@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::bar::Bar;
+
 use crate::components::thumbnail::GreyImage;
 use crate::components::upload::store::UserData;
 use crate::components::upload::train_user::TrainUser;
@@ -125,7 +127,7 @@ fn DatasetView(summary: DatasetSummary) -> impl IntoView {
             view! {
                 <li>
                     <span class="bar-label">{name.clone()}</span>
-                    <span class="bar" style:width=format!("{percent:.1}%")></span>
+                    <Bar percent=percent class="bar" />
                     <span class="bar-count">{count}</span>
                 </li>
             }

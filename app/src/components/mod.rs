@@ -1,5 +1,6 @@
 //! One component per file.
 
+pub mod bar;
 pub mod confusion_matrix;
 pub mod crash_resume;
 pub mod data_panel;

@@ -2,6 +2,8 @@
 //! fix before training (a class with too few images, a lopsided set).
 
 use leptos::prelude::*;
+
+use crate::components::bar::Bar;
 use pixelgrad::data::Dataset;
 
 use super::store::UserData;
@@ -82,8 +84,8 @@ pub fn BalanceView() -> impl IntoView {
                     <li title=format!("{train} for training, {val} for validation")>
                         <span class="bar-label">{name}</span>
                         <span class="split-bars">
-                            <span class="bar" style:width=format!("{train_pct:.1}%")></span>
-                            <span class="bar bar-val" style:width=format!("{val_pct:.1}%")></span>
+                            <Bar percent=train_pct class="bar" />
+                            <Bar percent=val_pct class="bar bar-val" />
                         </span>
                         <span class="bar-count">{count}</span>
                     </li>

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+use crate::components::bar::Bar;
+
 /// One bar per class, widths proportional to the probabilities.
 #[component]
 pub fn PredictionBars(
@@ -25,7 +27,7 @@ pub fn PredictionBars(
             view! {
                 <li class:best=best == Some(i) data-testid=format!("prob-{i}")>
                     <span class="bar-label">{name}</span>
-                    <span class="prob-track"><span class="bar prob-bar" style:width=format!("{percent:.1}%")></span></span>
+                    <span class="prob-track"><Bar percent=percent class="bar prob-bar" /></span>
                     <span class="bar-count">{format!("{percent:.0}%")}</span>
                 </li>
             }
