@@ -36,7 +36,7 @@ test("a lost GPU device moves the run to the CPU from its last checkpoint", asyn
   const browser = await launch({ webgpu: true });
   try {
     await withPage(browser, "fault-device-lost", "/playground?drill", async (page) => {
-      await trainPastFirstCheckpoint(page, 120);
+      await trainPastFirstCheckpoint(page, 100);
       await page.click('[data-testid="drill-device-lost"]');
       const notice = page.locator('[data-testid="run-notice"]');
       await notice.waitFor({ timeout: 120_000 });
@@ -46,7 +46,7 @@ test("a lost GPU device moves the run to the CPU from its last checkpoint", asyn
       );
       await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
       assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
-      assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 120 of 120/);
+      assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 100 of 100/);
       assert.match(await page.textContent('[data-testid="run-status"]'), /on the CPU/);
       const accuracy = parseFloat((await page.textContent('[data-testid="test-accuracy"]')).match(/([\d.]+)%/)[1]);
       assert.ok(accuracy > 50, `the recovered run still learns: ${accuracy}%`);
@@ -82,7 +82,7 @@ test("after the worker crashes, the run resumes from its last checkpoint", async
   const browser = await launch({ webgpu: true });
   try {
     await withPage(browser, "fault-worker-crash", "/playground?drill", async (page) => {
-      await trainPastFirstCheckpoint(page, 120);
+      await trainPastFirstCheckpoint(page, 100);
       await page.click('[data-testid="drill-worker-crash"]');
       const offer = page.locator('[data-testid="resume-after-crash"]');
       await offer.waitFor({ timeout: 60_000 });
@@ -94,7 +94,7 @@ test("after the worker crashes, the run resumes from its last checkpoint", async
       assert.match(await notice.textContent(), /worker was restarted; the run goes on from its checkpoint at step 50/);
       await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
       assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
-      assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 120 of 120/);
+      assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 100 of 100/);
       assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
     });
   } finally {
