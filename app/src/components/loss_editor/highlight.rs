@@ -129,7 +129,9 @@ fn tokens(source: &str) -> Vec<(usize, usize, TokenClass, &str)> {
         let (len, class) = if c == '#' || rest.starts_with("//") {
             (rest.find('\n').unwrap_or(rest.len()), TokenClass::Comment)
         } else if c.is_ascii_digit()
-            || (c == '.' && rest[1..].starts_with(|d: char| d.is_ascii_digit()))
+            || (c == '.'
+                && !source[..i].ends_with('.')
+                && rest[1..].starts_with(|d: char| d.is_ascii_digit()))
         {
             (number_len(rest), TokenClass::Number)
         } else if c.is_ascii_alphabetic() || c == '_' {
