@@ -5,11 +5,20 @@ use std::process::{Command, Stdio};
 use std::time::Instant;
 
 /// The workspace root (the parent of `xtask/`), so commands work from any directory.
+///
+/// Read from `CARGO_MANIFEST_DIR` at run time (`cargo run` sets it to the checkout being run)
+/// before the compile-time value: two checkouts that share one `CARGO_TARGET_DIR` share one
+/// xtask binary, and a path baked in by whichever built it last would send the other
+/// checkout's commands to the wrong tree.
 pub fn root() -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    let manifest_dir = std::env::var_os("CARGO_MANIFEST_DIR")
+        .map(PathBuf::from)
+        .filter(|dir| dir.join("Cargo.toml").is_file())
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")));
+    manifest_dir
         .parent()
-        .expect("xtask lives one level below the workspace root")
-        .to_path_buf()
+        .map(Path::to_path_buf)
+        .unwrap_or(manifest_dir)
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` when set (CI keeps one outside the clone).
