@@ -3,7 +3,7 @@
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, ImageData};
+use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
 /// Draws `pixels` (`height * width` grey bytes) once the canvas is in the page.
 #[component]
@@ -21,21 +21,27 @@ pub fn GreyImage(
     let canvas = NodeRef::<Canvas>::new();
     canvas.on_load(move |canvas| {
         let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
-        let context = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-        let image = ImageData::new_with_u8_clamped_array_and_sh(
-            Clamped(&rgba),
-            width as u32,
-            height as u32,
-        );
-        if let (Some(context), Ok(image)) = (context, image) {
-            let _ = context.put_image_data(&image, 0.0, 0.0);
-        }
+        put_rgba(&canvas, &rgba, width, height);
     });
     view! {
         <canvas node_ref=canvas class="thumb" width=width height=height role="img" aria-label=label></canvas>
+    }
+}
+
+/// Writes `rgba` (`height * width * 4` bytes) to the top-left of `canvas`, one image pixel per
+/// canvas pixel; CSS scales it up. A canvas without a 2-D context or a buffer of the wrong size
+/// leaves the canvas blank rather than failing the view around it.
+pub fn put_rgba(canvas: &HtmlCanvasElement, rgba: &[u8], width: usize, height: usize) {
+    let context = canvas
+        .get_context("2d")
+        .ok()
+        .flatten()
+        .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
+    let (Ok(w), Ok(h)) = (u32::try_from(width), u32::try_from(height)) else {
+        return;
+    };
+    let image = ImageData::new_with_u8_clamped_array_and_sh(Clamped(rgba), w, h);
+    if let (Some(context), Ok(image)) = (context, image) {
+        let _ = context.put_image_data(&image, 0.0, 0.0);
     }
 }

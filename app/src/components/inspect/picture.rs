@@ -4,9 +4,8 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, ImageData};
 
+use crate::components::thumbnail::put_rgba;
 use crate::worker::inspect_protocol::Picture;
 
 /// How a picture's bytes become colours.
@@ -75,19 +74,7 @@ pub fn PictureView(
     let (width, height) = (picture.width, picture.height);
     canvas.on_load(move |canvas| {
         let bytes = rgba(&picture, look);
-        let context = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-        let image = ImageData::new_with_u8_clamped_array_and_sh(
-            Clamped(&bytes),
-            width as u32,
-            height as u32,
-        );
-        if let (Some(context), Ok(image)) = (context, image) {
-            let _ = context.put_image_data(&image, 0.0, 0.0);
-        }
+        put_rgba(&canvas, &bytes, width, height);
     });
     view! {
         <canvas node_ref=canvas class=format!("picture {class}") width=width height=height role="img" aria-label=label.clone() title=label></canvas>
