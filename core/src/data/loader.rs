@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 
 use super::mix::{mix_batch, BatchMix};
 use super::seeded::{permutation, stream, Stream};
-use super::{DataError, Dataset, Pipeline};
+use super::{DataError, Dataset, Pipeline, Sample};
 
 /// A batch of samples.
 #[derive(Debug, Clone, PartialEq)]
@@ -129,16 +129,27 @@ impl<'a, D: Dataset + ?Sized> DataLoader<'a, D> {
         })
     }
 
+    /// Sample `index` as the batches of `epoch` contain it: augmented with the same seeded
+    /// stream, so a preview of the augmentation shows exactly what training sees (before
+    /// batch-level mixing).
+    pub fn sample(&self, epoch: u64, index: usize) -> Result<Sample, DataError> {
+        let s = self.dataset.get(index)?;
+        let image = self.config.augment.apply(
+            s.image,
+            &mut stream(self.seed, Stream::Augment, epoch, index as u64),
+        )?;
+        Ok(Sample {
+            image,
+            label: s.label,
+        })
+    }
+
     fn collate(&self, epoch: u64, indices: Vec<usize>) -> Result<Batch, DataError> {
         let mut images = Vec::new();
         let mut labels = Vec::with_capacity(indices.len());
         let mut chw: Option<[usize; 3]> = None;
         for &i in &indices {
-            let s = self.dataset.get(i)?;
-            let img = self.config.augment.apply(
-                s.image,
-                &mut stream(self.seed, Stream::Augment, epoch, i as u64),
-            )?;
+            let Sample { image: img, label } = self.sample(epoch, i)?;
             match chw {
                 None => chw = Some(img.shape()),
                 Some(c) if c != img.shape() => {
@@ -153,7 +164,7 @@ impl<'a, D: Dataset + ?Sized> DataLoader<'a, D> {
                 Some(_) => {}
             }
             images.extend_from_slice(img.data());
-            labels.push(s.label);
+            labels.push(label);
         }
         let [c, h, w] = chw.ok_or_else(|| DataError::invalid("loader", "empty batch"))?;
         let mut batch = Batch {
@@ -265,5 +276,43 @@ mod tests {
         )
         .expect("valid");
         assert_eq!(ok.batch(0, 0).expect("batch").shape, [4, 1, 1, 1]);
+    }
+
+    #[test]
+    fn a_sample_is_what_its_batch_holds() {
+        let mut ds = InMemoryDataset::new(vec!["a".into(), "b".into()]);
+        for i in 0..6 {
+            let pixels = (0..16)
+                .map(|p| ((p * 7 + i * 3) % 16) as f32 / 16.0)
+                .collect();
+            ds.push(Image::new(1, 4, 4, pixels).expect("valid"), i % 2)
+                .expect("valid");
+        }
+        let augment = Pipeline::new(vec![
+            Transform::RandomHorizontalFlip { p: 0.5 },
+            Transform::RandomRotation { degrees: 30.0 },
+        ]);
+        let loader = DataLoader::new(
+            &ds,
+            LoaderConfig {
+                batch_size: 3,
+                augment,
+                ..LoaderConfig::default()
+            },
+            4,
+        )
+        .expect("valid");
+        for epoch in 0..2 {
+            let batch = loader.batch(epoch, 1).expect("batch");
+            for (k, &i) in batch.indices.iter().enumerate() {
+                let sample = loader.sample(epoch, i).expect("sample");
+                assert_eq!(sample.image.data(), &batch.images[k * 16..(k + 1) * 16]);
+                assert_eq!(sample.label, batch.labels[k]);
+            }
+        }
+        let a = loader.sample(0, 2).expect("sample");
+        let b = loader.sample(1, 2).expect("sample");
+        assert_ne!(a.image, b.image, "each epoch draws new augmentations");
+        assert!(loader.sample(0, 6).is_err());
     }
 }

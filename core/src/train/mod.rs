@@ -177,6 +177,8 @@ pub struct Trainer<M: Module> {
     step: usize,
     /// Present when `reduce_on_plateau` is set; its rate is a factor on the schedule's.
     plateau: Option<ReduceLrOnPlateau>,
+    /// Present when `early_stopping_patience` is set: watches validation accuracy.
+    early: Option<EarlyStopping>,
     /// What each step minimizes: cross-entropy unless [`Trainer::with_loss`] chose another.
     objective: Objective,
 }
@@ -215,6 +217,9 @@ impl<M: Module> Trainer<M> {
             )?),
             None => None,
         };
+        let early = config
+            .early_stopping_patience
+            .map(|p| EarlyStopping::new(Mode::Max, p, 0.0));
         Ok(Trainer {
             model,
             device,
@@ -224,6 +229,7 @@ impl<M: Module> Trainer<M> {
             rng,
             step: 0,
             plateau,
+            early,
             objective: Objective::CrossEntropy {
                 label_smoothing: config.label_smoothing,
             },
@@ -388,6 +394,19 @@ impl<M: Module> Trainer<M> {
         }
     }
 
+    /// Feeds the end-of-epoch validation `report` to reduce-on-plateau (its loss) and early
+    /// stopping (its accuracy), as [`Trainer::fit`] does after each epoch; returns `true` when
+    /// early stopping says the run should end. Callers that drive the steps themselves (the
+    /// browser worker) call this after each epoch's full evaluation, so both honour the spec.
+    pub fn observe_epoch_eval(&mut self, report: &EvalReport) -> bool {
+        if let Some(p) = self.plateau.as_mut() {
+            p.step(report.loss);
+        }
+        self.early
+            .as_mut()
+            .is_some_and(|e| e.observe(report.accuracy))
+    }
+
     /// Loss, accuracy, top-5, calibration and the confusion matrix on `data` (evaluation
     /// mode, no gradients), after the deterministic part of the training pipeline
     /// ([`Pipeline::for_evaluation`]: resizes and normalization, no random augmentation).
@@ -421,10 +440,6 @@ impl<M: Module> Trainer<M> {
         mut callback: impl FnMut(Event) -> Control,
     ) -> Result<History, TrainError> {
         let loader = DataLoader::new(train, self.config.loader.clone(), self.config.seed)?;
-        let mut early = self
-            .config
-            .early_stopping_patience
-            .map(|p| EarlyStopping::new(Mode::Max, p, 0.0));
         let mut history = History::default();
         for epoch in 0..self.config.epochs {
             for batch in loader.epoch(epoch as u64) {
@@ -443,11 +458,8 @@ impl<M: Module> Trainer<M> {
             self.end_epoch();
             if let Some(v) = val {
                 let report = self.evaluate(v, self.config.loader.batch_size.max(64), epoch)?;
-                if let Some(p) = self.plateau.as_mut() {
-                    p.step(report.loss);
-                }
+                let stop_early = self.observe_epoch_eval(&report);
                 let control = callback(Event::Eval(&report));
-                let stop_early = early.as_mut().is_some_and(|e| e.observe(report.accuracy));
                 history.evals.push(report);
                 if control == Control::Stop {
                     history.stopped = Some("callback".into());
