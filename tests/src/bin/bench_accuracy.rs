@@ -18,110 +18,22 @@
 use std::time::Instant;
 
 use pixelgrad::data::{
-    train_val_split, BundledDataset, DataLoader, Dataset, Pipeline, Split, Subset, Transform,
+    train_val_split, BundledDataset, DataLoader, Dataset, Pipeline, Split, Subset,
 };
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::io::{dequantize_model, quantize_model};
 use pixelgrad::models::{InputSpec, Model, ModelSpec};
 use pixelgrad::nn::{count_parameters, move_to_device};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::Schedule;
 use pixelgrad::train::{Control, Event, TrainConfig, Trainer};
 use serde_json::{json, Value};
 
+#[path = "bench_accuracy/recipes.rs"]
+mod recipes;
+
+use recipes::{recipes, Recipe};
+
 type Error = Box<dyn std::error::Error>;
-
-/// One training recipe: model, data and budget.
-struct Recipe {
-    name: &'static str,
-    preset: &'static str,
-    data: &'static str,
-    epochs: usize,
-    batch_size: usize,
-    optimizer: OptimizerSpec,
-    max_lr: f64,
-    augment: Vec<Transform>,
-    label_smoothing: f64,
-    /// Also report int8 weight quantization of the trained model.
-    quantize: bool,
-}
-
-/// Mean and std of MNIST-like grey pixels, as in the PyTorch examples.
-fn normalize(mean: f32, std: f32) -> Transform {
-    Transform::Normalize {
-        mean: vec![mean],
-        std: vec![std],
-    }
-}
-
-/// Small shifts, zooms and rotations: digits and clothes stay what they are.
-fn jitter(size: usize) -> Vec<Transform> {
-    vec![
-        Transform::RandomResizedCrop {
-            height: size,
-            width: size,
-            scale: [0.85, 1.0],
-            ratio: [0.9, 1.1],
-        },
-        Transform::RandomRotation { degrees: 10.0 },
-    ]
-}
-
-fn recipes() -> Vec<Recipe> {
-    let adam = OptimizerSpec::Adam(AdamConfig::new(1e-3));
-    let mnist_aug = [jitter(28), vec![normalize(0.1307, 0.3081)]].concat();
-    vec![
-        Recipe {
-            name: "lenet5_bn_mnist",
-            preset: "lenet5_bn",
-            data: "mnist",
-            epochs: 20,
-            batch_size: 64,
-            optimizer: adam,
-            max_lr: 4e-3,
-            augment: mnist_aug.clone(),
-            label_smoothing: 0.0,
-            quantize: true,
-        },
-        Recipe {
-            name: "lenet5_mnist",
-            preset: "lenet5",
-            data: "mnist",
-            epochs: 20,
-            batch_size: 64,
-            optimizer: adam,
-            max_lr: 3e-3,
-            augment: mnist_aug,
-            label_smoothing: 0.0,
-            quantize: true,
-        },
-        Recipe {
-            name: "resnet18_small_fashion",
-            preset: "resnet18_small",
-            data: "fashion-mnist",
-            epochs: 3,
-            batch_size: 128,
-            optimizer: OptimizerSpec::Sgd(SgdConfig {
-                momentum: 0.9,
-                nesterov: true,
-                weight_decay: 5e-4,
-                ..SgdConfig::new(0.1)
-            }),
-            max_lr: 0.1,
-            augment: vec![
-                Transform::RandomHorizontalFlip { p: 0.5 },
-                Transform::RandomResizedCrop {
-                    height: 28,
-                    width: 28,
-                    scale: [0.8, 1.0],
-                    ratio: [0.9, 1.1],
-                },
-                normalize(0.2860, 0.3530),
-            ],
-            label_smoothing: 0.1,
-            quantize: false,
-        },
-    ]
-}
 
 fn arg<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
     args.iter()
