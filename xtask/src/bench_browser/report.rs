@@ -31,11 +31,17 @@ struct Row<'a> {
     foreign_cpu: f64,
 }
 
+/// Largest relative difference of a matmul's C[0] from the peers' before the product counts
+/// as wrong.
+const MATMUL_TOLERANCE: f64 = 1e-3;
+
 impl Row<'_> {
+    /// The median step time, only for a run that finished and computed the right thing: an
+    /// invalid row never becomes anyone's "best".
     fn median(&self) -> Option<f64> {
         self.r["median_ms"]
             .as_f64()
-            .filter(|_| self.r["error"].is_null())
+            .filter(|_| self.r["error"].is_null() && self.r["invalid"].is_null())
     }
     fn losses(&self) -> Vec<f64> {
         self.r["losses"]
@@ -47,7 +53,8 @@ impl Row<'_> {
 
 /// Prints the table of an earlier results file without running anything.
 pub fn print_file(path: &Path) -> Result<(), String> {
-    let data = read(path)?;
+    let mut data = read(path)?;
+    mark_invalid(&mut data);
     print!("{}", render(&data).0);
     Ok(())
 }
@@ -55,6 +62,7 @@ pub fn print_file(path: &Path) -> Result<(), String> {
 /// Prints the table and stores the summary in the results file.
 pub fn summarize(path: &Path) -> Result<(), String> {
     let mut data = read(path)?;
+    mark_invalid(&mut data);
     let (text, summary) = render(&data);
     print!("{text}");
     println!("results: {}", path.display());
@@ -67,6 +75,67 @@ fn read(path: &Path) -> Result<Value, String> {
     let text = std::fs::read_to_string(path)
         .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     serde_json::from_str(&text).map_err(|e| format!("{} is not valid JSON: {e}", path.display()))
+}
+
+/// Marks every result that failed a correctness check with `invalid` (the reason), in place:
+/// a training step whose first loss differs from the peers' or whose loss did not decrease, and
+/// a matmul whose C[0] differs from the peers' (their median value). Returns how many.
+fn mark_invalid(data: &mut Value) -> usize {
+    let mut peer_c0 = Vec::new();
+    for r in results(data) {
+        if r["workload"] == "matmul" && r["lib"] != "pixelgrad" && r["error"].is_null() {
+            if let Some(v) = r["losses"].get(0).and_then(Value::as_f64) {
+                peer_c0.push(v);
+            }
+        }
+    }
+    peer_c0.sort_by(f64::total_cmp);
+    let reference = peer_c0.get(peer_c0.len() / 2).copied();
+    let mut count = 0;
+    for run in data["runs"].as_array_mut().into_iter().flatten() {
+        for r in run["results"].as_array_mut().into_iter().flatten() {
+            if let Some(why) = invalid_reason(r, reference) {
+                r["invalid"] = Value::String(why);
+                count += 1;
+            }
+        }
+    }
+    count
+}
+
+fn results(data: &Value) -> impl Iterator<Item = &Value> {
+    data["runs"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .flat_map(|run| run["results"].as_array().into_iter().flatten())
+}
+
+fn invalid_reason(r: &Value, matmul_reference: Option<f64>) -> Option<String> {
+    if !r["error"].is_null() || r["median_ms"].is_null() {
+        return None;
+    }
+    if r["workload"] == "matmul" {
+        let (Some(c0), Some(want)) = (r["losses"].get(0).and_then(Value::as_f64), matmul_reference)
+        else {
+            return None;
+        };
+        let rel = (c0 - want).abs() / want.abs().max(1e-6);
+        return (!c0.is_finite() || rel > MATMUL_TOLERANCE)
+            .then(|| format!("C[0] = {c0} but the peers compute {want}"));
+    }
+    let first = r["losses"].get(0).and_then(Value::as_f64);
+    if r["initial_loss_ok"] != true {
+        return Some(format!(
+            "first loss {} but the peers start at {}",
+            first.map_or("missing".into(), |v| format!("{v:.4}")),
+            r["initial_loss_expected"]
+        ));
+    }
+    if r["loss_decreased"] != true {
+        return Some("the loss did not decrease".into());
+    }
+    None
 }
 
 fn rows_of<'a>(data: &'a Value, workload: &str) -> Vec<Row<'a>> {
@@ -127,7 +196,7 @@ fn render(data: &Value) -> (String, Value) {
             out.push_str(&line(row, best_peer, target));
         }
         let ours = fastest(&rows, true);
-        let verdict = verdict(ours, best_peer, target);
+        let verdict = verdict(&rows, ours, best_peer, target);
         out.push_str(&format!(
             "  => {}\n",
             verdict["text"].as_str().unwrap_or("")
@@ -171,11 +240,8 @@ fn line(row: &Row, best_peer: Option<&Row>, target: Target) -> String {
             notes.push(format!("{first:.4} -> {last:.4}"));
         }
     }
-    if r["initial_loss_ok"] == false {
-        notes.push(format!(
-            "LOSS MISMATCH (peers start at {})",
-            r["initial_loss_expected"]
-        ));
+    if let Some(why) = r["invalid"].as_str() {
+        notes.push(format!("INVALID, not ranked: {why}"));
     }
     if row.pixelgrad && target_is_training(target) {
         if let Some(peer) = best_peer {
@@ -195,7 +261,7 @@ fn line(row: &Row, best_peer: Option<&Row>, target: Target) -> String {
         "  {:<2}{:<20} {:>10} {:>9} {:>8} {:>9}  {}\n",
         if row.pixelgrad { "*" } else { "" },
         row.name,
-        fmt(row.median(), 2),
+        fmt(r["median_ms"].as_f64().filter(|_| r["error"].is_null()), 2),
         fmt(r["min_ms"].as_f64(), 2),
         fmt(r["gflops"].as_f64(), 2),
         ratio.map_or("-".into(), |x| format!("{x:.3}x")),
@@ -212,7 +278,18 @@ fn trajectory_gap(a: &[f64], b: &[f64]) -> Option<f64> {
     a.iter().zip(b).map(|(x, y)| (x - y).abs()).reduce(f64::max)
 }
 
-fn verdict(ours: Option<&Row>, peer: Option<&Row>, target: Target) -> Value {
+fn verdict(rows: &[Row], ours: Option<&Row>, peer: Option<&Row>, target: Target) -> Value {
+    let refused: Vec<&str> = rows
+        .iter()
+        .filter(|r| r.pixelgrad && !r.r["invalid"].is_null())
+        .map(|r| r.name.as_str())
+        .collect();
+    if ours.is_none() && !refused.is_empty() {
+        return json!({
+            "text": format!("INVALID: {} computed the wrong thing; no ratio", refused.join(", ")),
+            "pass": false, "invalid": refused,
+        });
+    }
     let (Some(ours), Some(peer)) = (ours, peer) else {
         return json!({ "text": "no ratio: pixelgrad or every peer has no result", "pass": null });
     };
@@ -230,19 +307,23 @@ fn verdict(ours: Option<&Row>, peer: Option<&Row>, target: Target) -> Value {
         peer.name,
         if pass { "PASS" } else { "MISS" }
     );
+    let text = if refused.is_empty() {
+        text
+    } else {
+        format!("{text}; INVALID and not counted: {}", refused.join(", "))
+    };
     json!({ "text": text, "ratio": ratio, "pass": pass, "pixelgrad": ours.name, "best_peer": peer.name,
-            "pixelgrad_ms": m, "best_peer_ms": p })
+            "pixelgrad_ms": m, "best_peer_ms": p, "invalid": refused })
 }
 
 /// The pixelgrad WebGPU LeNet run's buffer pool after each step (buffers created so far, bytes
 /// idle): flat once the pool is warm means steady-state steps allocate nothing.
 fn memory(data: &Value) -> Value {
-    let lenet = data["runs"]
-        .as_array()
-        .into_iter()
-        .flatten()
-        .flat_map(|run| run["results"].as_array().into_iter().flatten())
+    let lenet = results(data)
         .find(|r| r["lib"] == "pixelgrad" && r["backend"] == "webgpu" && r["workload"] == "lenet");
+    if let Some(why) = lenet.and_then(|r| r["invalid"].as_str()) {
+        return json!({ "text": format!("not judged: the LeNet run is INVALID ({why})"), "flat": null });
+    }
     let series = |key: &str| -> Vec<f64> {
         lenet
             .and_then(|r| r[key].as_array())
@@ -267,4 +348,58 @@ fn memory(data: &Value) -> Value {
             if flat { "no allocation after warm-up: PASS" } else { "still allocating: MISS" }),
         "flat": flat, "steps": n, "buffers_created": created, "pool_free_bytes": free,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn result(lib: &str, work: &str, median: f64, losses: &[f64], ok: bool) -> Value {
+        json!({ "lib": lib, "backend": "webgpu", "workload": work, "median_ms": median,
+                "losses": losses, "initial_loss_ok": ok, "initial_loss_expected": 2.3265,
+                "loss_decreased": losses.last() < losses.first(), "error": null })
+    }
+
+    fn data(results: Vec<Value>) -> Value {
+        json!({ "runs": [{ "results": results, "contention": { "foreign_cpu_frac": 0.0 } }] })
+    }
+
+    #[test]
+    fn a_fast_run_with_wrong_losses_is_refused_not_passed() {
+        let mut d = data(vec![
+            result("pixelgrad", "lenet", 3.5, &[0.0, 0.01], false),
+            result("jax-js", "lenet", 479.0, &[2.3265, 2.32], true),
+        ]);
+        assert_eq!(mark_invalid(&mut d), 1);
+        let (text, summary) = render(&d);
+        assert_eq!(summary["lenet"]["pass"], false, "{text}");
+        assert!(text.contains("INVALID"), "{text}");
+    }
+
+    #[test]
+    fn a_loss_that_does_not_decrease_is_refused() {
+        let mut d = data(vec![
+            result("pixelgrad", "lenet", 3.5, &[2.3265, 2.3265], true),
+            result("jax-js", "lenet", 479.0, &[2.3265, 2.32], true),
+        ]);
+        assert_eq!(mark_invalid(&mut d), 1);
+        assert_eq!(render(&d).1["lenet"]["pass"], false);
+    }
+
+    #[test]
+    fn a_wrong_matmul_is_refused_and_a_right_one_ranked() {
+        let mut d = data(vec![
+            result("pixelgrad", "matmul", 1.0, &[0.0], true),
+            result("jax-js", "matmul", 1000.0, &[-11.7581], true),
+            result("tfjs", "matmul", 1100.0, &[-11.7581], true),
+        ]);
+        assert_eq!(mark_invalid(&mut d), 1);
+        assert_eq!(render(&d).1["matmul"]["pass"], false);
+        let mut d = data(vec![
+            result("pixelgrad", "matmul", 500.0, &[-11.75809], true),
+            result("jax-js", "matmul", 1000.0, &[-11.7581], true),
+        ]);
+        assert_eq!(mark_invalid(&mut d), 0);
+        assert_eq!(render(&d).1["matmul"]["pass"], true);
+    }
 }
