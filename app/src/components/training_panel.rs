@@ -165,7 +165,16 @@ fn RunStatus() -> impl IntoView {
             None => "",
         };
         let ended = match &t.state {
-            RunState::Ended(RunEnd::Finished) => Some(("ok", "Training finished.".to_string())),
+            RunState::Ended(RunEnd::Finished) => Some(match t.stopped_early {
+                Some((epoch, patience)) => (
+                    "ok",
+                    format!(
+                        "Stopped early at epoch {epoch} (no validation improvement for {patience} epoch{}).",
+                        if patience == 1 { "" } else { "s" }
+                    ),
+                ),
+                None => ("ok", "Training finished.".to_string()),
+            }),
             RunState::Ended(RunEnd::Stopped) => Some(("warn", "Stopped.".to_string())),
             RunState::Ended(RunEnd::Failed { message }) => {
                 Some(("error", format!("Training stopped: {message}")))

@@ -77,6 +77,8 @@ pub struct TrainingView {
     pub spec: Option<RunSpec>,
     /// Something the run had to do on its own (moving to the CPU after losing the GPU).
     pub notice: Option<String>,
+    /// `(last epoch from 1, patience)` when early stopping ended the run.
+    pub stopped_early: Option<(usize, usize)>,
 }
 
 /// A share link the worker made.
@@ -149,6 +151,8 @@ pub struct WorkerClient {
     pub share: ShareSignals,
     /// Answers about the current model's insides (results extras, filters, activations).
     pub inspect: super::inspect_signals::InspectSignals,
+    /// The latest augmentation previews, one per asking widget (matched by id).
+    pub augment_previews: RwSignal<Vec<super::protocol::AugmentPreview>>,
 }
 
 impl WorkerClient {
@@ -168,6 +172,7 @@ impl WorkerClient {
             lesson_answers: RwSignal::new(Vec::new()),
             share: ShareSignals::default(),
             inspect: super::inspect_signals::InspectSignals::new(),
+            augment_previews: RwSignal::new(Vec::new()),
         };
         client.start();
         client
@@ -390,6 +395,13 @@ impl WorkerClient {
             }
             Event::LessonAnswer(answer) => self.lesson_answers.update(|a| a.push(answer)),
             Event::Inspected(answer) => self.inspect.receive(*answer),
+            Event::AugmentPreview(preview) => self.augment_previews.update(|all| {
+                all.retain(|p| p.id != preview.id);
+                all.push(preview);
+            }),
+            Event::StoppedEarly { epoch, patience } => {
+                self.training.update(|t| t.stopped_early = Some((epoch, patience)))
+            }
             Event::UploadsDecoded { files, report } => {
                 self.decoded.update(|d| d.push((files, report)))
             }

@@ -113,6 +113,11 @@ async fn handle(command: Command) {
         }
         Command::Lesson(query) => post(&Event::LessonAnswer(crate::lessons::query::answer(query))),
         Command::Inspect(query) => inspect_current(query).await,
+        Command::PreviewAugment(request) => {
+            let data = SESSION.with(|s| s.borrow().data.clone());
+            let data = data.as_ref().map(|(_, d)| &**d);
+            post(&Event::AugmentPreview(super::augment::preview(&request, data)));
+        }
         Command::Share | Command::ExportFile | Command::Predict { .. } => {
             use_current(command).await
         }

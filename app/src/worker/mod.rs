@@ -2,6 +2,7 @@
 //! page never freezes. The worker runs this same wasm module; `main` starts the host side there.
 //! Messages are the [`protocol`] types as JSON, the only bridge between page and worker.
 
+mod augment;
 pub mod client;
 pub mod datasets;
 mod fetch;

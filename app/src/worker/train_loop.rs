@@ -207,11 +207,21 @@ async fn steps<P: Fn(&Event)>(
             Ok(report) => report,
             Err(e) => return Err(halt(run.gpu, describe(&e)).await),
         };
+        // The full end-of-epoch evaluation drives reduce-on-plateau and early stopping, as
+        // in `Trainer::fit` and the exported PyTorch script (the quick ones do not).
+        let stop_early = trainer.observe_epoch_eval(&report);
         post(&Event::Evaluated {
             step: trainer.steps(),
             report,
         });
         if trainer.steps() >= total_steps {
+            break;
+        }
+        if stop_early {
+            post(&Event::StoppedEarly {
+                epoch: epoch + 1,
+                patience: spec.train.early_stopping_patience.unwrap_or(0),
+            });
             break;
         }
     }
