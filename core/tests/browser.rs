@@ -3,13 +3,11 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::lenet::{fixed_batch, train_step, LeNet};
-use common::op_cases::{all_cases, compare, Case};
+use common::op_cases::{all_cases, compare, run_on};
 use pixelgrad::device::gpu::{saxpy, Gpu, GpuContext};
-use pixelgrad::device::{self, CpuStorage, Storage};
-use pixelgrad::{Device, Shape, Tensor};
+use pixelgrad::device::{CpuStorage, Storage};
+use pixelgrad::{Device, Tensor};
 use wasm_bindgen_test::{wasm_bindgen_test, wasm_bindgen_test_configure};
 
 wasm_bindgen_test_configure!(run_in_browser);
@@ -27,23 +25,6 @@ async fn webgpu_adapter_runs_saxpy() {
         .expect("saxpy runs in the browser");
     let want: Vec<f32> = x.iter().map(|x| 3.0 * x + 1.0).collect();
     assert_eq!(got, want);
-}
-
-fn run_on(c: &Case, device: Device) -> Result<Storage, String> {
-    let inputs: Vec<Storage> = c
-        .inputs
-        .iter()
-        .map(|(_, v)| Storage::Cpu(Arc::new(CpuStorage::F32(v.clone()))).to_device(device))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{}: upload: {e}", c.name))?;
-    let shapes: Vec<Shape> = c
-        .inputs
-        .iter()
-        .map(|(s, _)| Shape::new(s.clone()))
-        .collect();
-    let args: Vec<(&Storage, &Shape)> = inputs.iter().zip(&shapes).collect();
-    device::run(&c.op, &args, &Shape::new(c.out.clone()))
-        .map_err(|e| format!("{} on {device}: {e}", c.name))
 }
 
 #[wasm_bindgen_test]

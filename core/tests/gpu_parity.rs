@@ -6,30 +6,10 @@
 
 mod common;
 
-use std::sync::Arc;
-
 use common::gpu::gpu_or_skip;
-use common::op_cases::{all_cases, compare, Case};
-use pixelgrad::device::{self, CpuStorage, Storage};
-use pixelgrad::{Device, Shape, Tensor};
-
-/// Runs a case on one device; returns the output storage.
-fn run_on(c: &Case, device: Device) -> Result<Storage, String> {
-    let inputs: Vec<Storage> = c
-        .inputs
-        .iter()
-        .map(|(_, v)| Storage::Cpu(Arc::new(CpuStorage::F32(v.clone()))).to_device(device))
-        .collect::<Result<_, _>>()
-        .map_err(|e| format!("{}: upload: {e}", c.name))?;
-    let shapes: Vec<Shape> = c
-        .inputs
-        .iter()
-        .map(|(s, _)| Shape::new(s.clone()))
-        .collect();
-    let args: Vec<(&Storage, &Shape)> = inputs.iter().zip(&shapes).collect();
-    device::run(&c.op, &args, &Shape::new(c.out.clone()))
-        .map_err(|e| format!("{} on {device}: {e}", c.name))
-}
+use common::op_cases::{all_cases, compare, run_on};
+use pixelgrad::device::{CpuStorage, Storage};
+use pixelgrad::{Device, Tensor};
 
 fn values(s: &Storage) -> Vec<f32> {
     match s {

@@ -2,9 +2,12 @@
 //! [`OpKind`], on shapes with odd sizes, size-1 dims and broadcasting, and the comparison rule
 //! (max abs error < 1e-4 + 1e-4 * |reference|).
 
+use std::sync::Arc;
+
 use super::spatial_cases;
 use pixelgrad::autograd::{BinaryOp, CmpOp, UnaryOp};
-use pixelgrad::{Op, OpKind};
+use pixelgrad::device::{self, CpuStorage, Storage};
+use pixelgrad::{Device, Op, OpKind, Shape};
 
 /// One op applied to concrete inputs, with the output shape the op layer would compute.
 pub struct Case {
@@ -290,4 +293,23 @@ pub fn compare(c: &Case, want: &[f32], got: &[f32]) -> Result<(), String> {
             c.name, c.out, want[i], got[i]
         )),
     }
+}
+
+/// Runs a case's op on one device from host copies of its inputs: the same entry point the
+/// tensor layer uses, so CPU and GPU results are compared through the real dispatch.
+pub fn run_on(c: &Case, device: Device) -> Result<Storage, String> {
+    let inputs: Vec<Storage> = c
+        .inputs
+        .iter()
+        .map(|(_, v)| Storage::Cpu(Arc::new(CpuStorage::F32(v.clone()))).to_device(device))
+        .collect::<Result<_, _>>()
+        .map_err(|e| format!("{}: upload: {e}", c.name))?;
+    let shapes: Vec<Shape> = c
+        .inputs
+        .iter()
+        .map(|(s, _)| Shape::new(s.clone()))
+        .collect();
+    let args: Vec<(&Storage, &Shape)> = inputs.iter().zip(&shapes).collect();
+    device::run(&c.op, &args, &Shape::new(c.out.clone()))
+        .map_err(|e| format!("{} on {device}: {e}", c.name))
 }
