@@ -9,7 +9,7 @@
 
 mod report;
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use crate::util::{self, command, run as exec, step};
@@ -104,24 +104,18 @@ fn npm_ci_if_stale(dir: &Path) -> Result<(), String> {
     std::fs::write(&stamp, lock_text).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
 }
 
-/// Builds the wasm entry with wasm SIMD (as the peers' wasm backends use) in its own target
-/// directory, so the different RUSTFLAGS never invalidate the app's or the tests' builds.
+/// Builds the wasm entry in release, with the rustflags every wasm build shares
+/// (`.cargo/config.toml`: SIMD128, as the peers' wasm backends use), in the common target dir.
 fn build_wasm(pkg: &Path) -> Result<(), String> {
-    let target_dir: PathBuf = util::target_dir().join("bench-wasm");
-    exec(
-        command("cargo")
-            .args([
-                "build",
-                "-p",
-                "pixelgrad-bench",
-                "--release",
-                "--target",
-                TARGET,
-            ])
-            .env("CARGO_TARGET_DIR", &target_dir)
-            .env("RUSTFLAGS", "-C target-feature=+simd128"),
-    )?;
-    let wasm = target_dir
+    exec(command("cargo").args([
+        "build",
+        "-p",
+        "pixelgrad-bench",
+        "--release",
+        "--target",
+        TARGET,
+    ]))?;
+    let wasm = util::target_dir()
         .join(TARGET)
         .join("release")
         .join("pixelgrad_bench.wasm");

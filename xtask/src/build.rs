@@ -15,8 +15,10 @@ const MODULES: &[(&str, &str)] = &[
     ("pixelgrad-app", "pixelgrad"),
     ("pixelgrad-worker", "pixelgrad_worker"),
 ];
-/// Features the Rust wasm32 target emits by default; wasm-opt must be told to accept them.
+/// Features the Rust wasm32 target emits by default, plus SIMD128 (`.cargo/config.toml`);
+/// wasm-opt must be told to accept them.
 const WASM_FEATURES: &[&str] = &[
+    "--enable-simd",
     "--enable-bulk-memory",
     "--enable-mutable-globals",
     "--enable-nontrapping-float-to-int",
