@@ -8,6 +8,14 @@ mod conv_wide;
 mod dot;
 mod elementwise;
 mod float;
+// Used by the f32 matmul in wasm SIMD128 only; natively matrixmultiply is faster.
+#[cfg_attr(
+    not(all(target_arch = "wasm32", target_feature = "simd128")),
+    allow(dead_code)
+)]
+mod gemm;
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod helper;
 mod index;
 mod layout;
 mod matmul;
@@ -18,6 +26,9 @@ mod simd;
 mod tile;
 
 pub use float::Float;
+/// A helper Web Worker for large f32 products in the browser (wasm SIMD128 builds).
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+pub use helper::{attach as share_products_with, serve as serve_products};
 
 use crate::autograd::Op;
 use crate::device::DType;

@@ -6,7 +6,8 @@ use std::cell::RefCell;
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::{Device, Result, Tensor};
 
-/// A benchmark backend as the page names it (`cpu` = pixelgrad's CPU kernels in wasm,
+/// A benchmark backend as the page names it (`cpu` = pixelgrad's CPU kernels in wasm, with a
+/// helper worker where the page is cross-origin isolated; `cpu1` = the same on one core;
 /// `webgpu` = `Device::Gpu` through wgpu on the browser's WebGPU).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Backend {
@@ -24,9 +25,11 @@ impl Backend {
     /// Parses the page's backend name.
     pub fn parse(name: &str) -> std::result::Result<Backend, String> {
         match name {
-            "cpu" | "wasm" => Ok(Backend::Cpu),
+            "cpu" | "cpu1" | "wasm" => Ok(Backend::Cpu),
             "webgpu" => Ok(Backend::WebGpu),
-            other => Err(format!("unknown pixelgrad backend `{other}` (cpu, webgpu)")),
+            other => Err(format!(
+                "unknown pixelgrad backend `{other}` (cpu, cpu1, webgpu)"
+            )),
         }
     }
 

@@ -73,3 +73,16 @@ pub fn gpu_pool() -> Option<Vec<f64>> {
 pub fn teardown() {
     CURRENT.with(|c| c.borrow_mut().take());
 }
+
+/// Shares this page's large CPU products with the helper worker serving `sab`
+/// (`cpu_helper.js`): the browser CPU backend on two cores without wasm threads.
+#[wasm_bindgen(js_name = cpuHelperAttach)]
+pub fn cpu_helper_attach(sab: js_sys::SharedArrayBuffer) {
+    pixelgrad::device::cpu::share_products_with(Some(&sab));
+}
+
+/// The helper worker's loop: computes the products posted in `sab`; never returns.
+#[wasm_bindgen(js_name = cpuHelperServe)]
+pub fn cpu_helper_serve(sab: js_sys::SharedArrayBuffer) {
+    pixelgrad::device::cpu::serve_products(&sab)
+}
