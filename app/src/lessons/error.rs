@@ -51,6 +51,9 @@ pub enum LessonError {
         /// The widget kinds that report it.
         needs: String,
     },
+    /// No `## ` step heading at all (an empty or cut-off file).
+    #[error("the lesson has no steps: each step starts with a `## ` heading")]
+    NoSteps,
     /// A step has no widget to look at or use.
     #[error("a step needs at least one widget (graph, conv, model, run or quiz)")]
     NoWidget,

@@ -103,6 +103,9 @@ pub fn parse_lesson(text: &str) -> Result<Lesson, LessonError> {
         }
     }
     finish(current.take(), &mut prose, &mut steps)?;
+    if steps.is_empty() {
+        return Err(LessonError::NoSteps);
+    }
     lesson.steps = steps;
     Ok(lesson)
 }
