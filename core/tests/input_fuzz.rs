@@ -26,6 +26,8 @@ mod mutate;
 mod peak_alloc;
 #[path = "input_fuzz/seeds.rs"]
 mod seeds;
+#[path = "support/splitmix.rs"]
+mod splitmix;
 
 use mutate::{fix_png_crcs, fix_safetensors_len, mutate, mutate_safetensors_header, Gen};
 

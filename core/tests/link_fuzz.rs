@@ -14,6 +14,8 @@ use pixelgrad::io::{decode_link, encode_link, LinkError};
 
 #[path = "link_fuzz/spec_gen.rs"]
 mod spec_gen;
+#[path = "support/splitmix.rs"]
+mod splitmix;
 
 use spec_gen::{spec, Gen};
 

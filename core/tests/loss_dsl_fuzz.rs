@@ -14,6 +14,8 @@ use pixelgrad::loss::dsl::{analyze, Env, Inputs, PRESETS};
 use pixelgrad::Tensor;
 
 mod loss_dsl_support;
+#[path = "support/splitmix.rs"]
+mod splitmix;
 use loss_dsl_support::{mutate, program, typed_program, Gen};
 
 /// Every diagnostic's span lies inside `src` on char boundaries; accepted programs evaluate

@@ -8,6 +8,8 @@ use pixelgrad::Tensor;
 use serde_json::{json, Value};
 
 mod loss_dsl_support;
+#[path = "support/splitmix.rs"]
+mod splitmix;
 use loss_dsl_support::{program, typed_program, Gen};
 
 const RESULTS: &str = include_str!("fixtures/loss_dsl/random_torch.json");

@@ -1,36 +1,51 @@
-//! `cargo xtask fuzz [--seconds N]`: the long runs of every fuzz target (images, safetensors
-//! and `.pixelgrad` files, share links, the loss language) for N seconds each (default 600),
-//! in an optimized build with overflow checks. `cargo xtask test` runs the same targets for a
-//! bounded number of cases.
+//! `cargo xtask fuzz [--seconds N] [TARGET...]`: the long runs of every fuzz target (images,
+//! zips, safetensors and `.pixelgrad` files, share links, the loss language, lesson files) for
+//! N seconds each (default 600), in an optimized build with overflow checks; naming targets
+//! (`lesson_fuzz`, `input_fuzz`...) runs only those. `cargo xtask test` runs the same targets
+//! for a bounded number of cases.
 
 use crate::util::{command, run as exec, step};
 
-/// The test binaries of `core` that hold the long fuzz runs (each an `#[ignore]`d test).
-const TARGETS: &[&str] = &["input_fuzz", "link_fuzz", "loss_dsl_fuzz"];
+/// `(package, test binary)` of every long fuzz run (each an `#[ignore]`d test).
+const TARGETS: &[(&str, &str)] = &[
+    ("pixelgrad", "input_fuzz"),
+    ("pixelgrad", "link_fuzz"),
+    ("pixelgrad", "loss_dsl_fuzz"),
+    ("pixelgrad-app", "lesson_fuzz"),
+];
 
-/// Runs every target's long test for the given duration.
+const USAGE: &str = "usage: cargo xtask fuzz [--seconds N] [TARGET...]";
+
+/// Runs the named targets' (or every target's) long test for the given duration.
 pub fn run(args: &[String]) -> Result<(), String> {
-    let seconds = match args {
-        [] => 600,
-        [flag, n] if flag == "--seconds" => n
-            .parse::<u64>()
-            .map_err(|_| format!("--seconds wants a number of seconds, not `{n}`"))?,
-        _ => return Err("usage: cargo xtask fuzz [--seconds N]".into()),
-    };
+    let mut seconds = 600;
+    let mut only = Vec::new();
+    let mut args = args.iter();
+    while let Some(arg) = args.next() {
+        if arg == "--seconds" {
+            let n = args.next().ok_or(USAGE)?;
+            seconds = n
+                .parse::<u64>()
+                .map_err(|_| format!("--seconds wants a number of seconds, not `{n}`"))?;
+        } else if TARGETS.iter().any(|(_, t)| t == arg) {
+            only.push(arg.as_str());
+        } else {
+            let names: Vec<&str> = TARGETS.iter().map(|(_, t)| *t).collect();
+            return Err(format!(
+                "{USAGE}\nunknown target `{arg}`; targets: {}",
+                names.join(", ")
+            ));
+        }
+    }
     let mut failed = Vec::new();
-    for target in TARGETS {
+    for (package, target) in TARGETS {
+        if !only.is_empty() && !only.contains(target) {
+            continue;
+        }
         let outcome = step(&format!("fuzz {target} ({seconds} s a target)"), || {
             exec(
                 command("cargo")
-                    .args([
-                        "test",
-                        "--profile",
-                        "fuzz",
-                        "-p",
-                        "pixelgrad",
-                        "--test",
-                        target,
-                    ])
+                    .args(["test", "--profile", "fuzz", "-p", package, "--test", target])
                     .args(["--", "--ignored", "--nocapture", "--test-threads=1"])
                     .env("PIXELGRAD_FUZZ_SECONDS", seconds.to_string()),
             )

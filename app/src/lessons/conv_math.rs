@@ -57,7 +57,7 @@ pub fn output_size(
     let span = dilation
         .checked_mul(kernel.checked_sub(1)?)?
         .checked_add(1)?;
-    let padded = n.checked_add(2 * padding)?;
+    let padded = n.checked_add(padding.checked_mul(2)?)?;
     if stride == 0 || span > padded {
         return None;
     }
@@ -172,26 +172,38 @@ impl ConvSettings {
             (Some(h), Some(w)) => Ok([1, self.out_channels, h, w]),
             _ => Err(format!(
                 "the kernel spans {} pixels with dilation {}, more than the padded input ({}×{})",
-                self.dilation * (self.kernel - 1) + 1,
+                self.dilation
+                    .saturating_mul(self.kernel.saturating_sub(1))
+                    .saturating_add(1),
                 self.dilation,
-                self.height + 2 * self.padding,
-                self.width + 2 * self.padding
+                self.height.saturating_add(self.padding.saturating_mul(2)),
+                self.width.saturating_add(self.padding.saturating_mul(2))
             )),
         }
     }
 
-    /// Weights `out * (in / groups) * k * k`, plus `out` biases.
+    /// Weights `out * (in / groups) * k * k`, plus `out` biases (saturating: settings too large
+    /// for any device show the largest count rather than a wrapped one).
     pub fn parameters(&self) -> usize {
-        self.out_channels * (self.in_channels / self.groups.max(1)) * self.kernel * self.kernel
-            + if self.bias { self.out_channels } else { 0 }
+        self.out_channels
+            .saturating_mul(self.in_channels / self.groups.max(1))
+            .saturating_mul(self.kernel)
+            .saturating_mul(self.kernel)
+            .saturating_add(if self.bias { self.out_channels } else { 0 })
     }
 
     /// Multiply-accumulates for one input: one per weight per output position.
     pub fn macs(&self) -> usize {
         match self.output_shape() {
-            Ok([_, c, h, w]) => {
-                c * h * w * (self.in_channels / self.groups.max(1)) * self.kernel * self.kernel
-            }
+            Ok([_, c, h, w]) => [
+                h,
+                w,
+                self.in_channels / self.groups.max(1),
+                self.kernel,
+                self.kernel,
+            ]
+            .into_iter()
+            .fold(c, usize::saturating_mul),
             Err(_) => 0,
         }
     }

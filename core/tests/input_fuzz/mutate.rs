@@ -3,23 +3,7 @@
 //! ranges. Formats with checksums or length prefixes get repaired afterwards (see
 //! [`fix_png_crcs`] and [`fix_safetensors_len`]) so mutants reach the parsers behind them.
 
-/// A small counter-based generator (SplitMix64): cases are reproducible from their seed.
-pub struct Gen(pub u64);
-
-impl Gen {
-    pub fn u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-
-    /// Uniform in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.u64() % n.max(1) as u64) as usize
-    }
-}
+pub use crate::splitmix::Gen;
 
 /// Values that break size arithmetic: zero, one, sign and width boundaries, and image sizes.
 const INTERESTING: &[u64] = &[

@@ -11,45 +11,7 @@ use pixelgrad::nn::Activation;
 use pixelgrad::optim::{AdamConfig, Anneal, OptimizerSpec, Schedule, SgdConfig};
 use pixelgrad::train::{Penalty, PlateauConfig, TrainConfig};
 
-/// splitmix64: a fixed seed gives the same cases on every machine.
-pub struct Gen(pub u64);
-
-impl Gen {
-    pub fn u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    pub fn below(&mut self, n: usize) -> usize {
-        (self.u64() % n as u64) as usize
-    }
-    pub fn range(&mut self, lo: usize, hi: usize) -> usize {
-        lo + self.below(hi - lo + 1)
-    }
-    pub fn bool(&mut self) -> bool {
-        self.u64() & 1 == 1
-    }
-    /// Uniform in `[lo, hi)` with all 53 bits random, so JSON must round-trip exactly.
-    pub fn f64(&mut self, lo: f64, hi: f64) -> f64 {
-        lo + (hi - lo) * ((self.u64() >> 11) as f64 / (1u64 << 53) as f64)
-    }
-    pub fn f32(&mut self, lo: f32, hi: f32) -> f32 {
-        (lo + (hi - lo) * ((self.u64() >> 40) as f32 / (1u64 << 24) as f32)).min(hi)
-    }
-    pub fn text(&mut self, max: usize) -> String {
-        const POOL: &[char] = &[
-            'a', 'Z', '7', ' ', '"', '\\', '/', 'é', '猫', '🙂', '{', ':',
-        ];
-        let n = self.range(1, max);
-        let mut s: String = (0..n).map(|_| POOL[self.below(POOL.len())]).collect();
-        if s.trim().is_empty() {
-            s.push('x');
-        }
-        s
-    }
-}
+pub use crate::splitmix::Gen;
 
 fn model(g: &mut Gen, nested: bool) -> ModelSpec {
     let p = |g: &mut Gen| g.f64(0.0, 0.9);
