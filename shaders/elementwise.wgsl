@@ -1,7 +1,19 @@
 // Element-wise kernels: unary functions, broadcasting binary functions and comparisons, where.
 // Formulas follow the CPU reference (core/src/device/cpu/elementwise.rs), which follows PyTorch.
-// The op code is a parameter, not a pipeline constant: one pipeline per entry serves every op,
-// and the branch is uniform across the dispatch.
+// The op code is the pipeline constant MODE (one pipeline per op), not a parameter: software
+// adapters (SwiftShader, lavapipe) run every case of a switch under a lane mask, so a switch
+// on a parameter cost each element every op's formula (erf, tanh, pow...), 10x a plain add.
+// The op code is still written to p[1] for readability of captures.
+
+override MODE: u32 = 0u;
+
+// Elements per invocation, PER apart by the grid's size (coalesced on GPUs): software adapters
+// pay a fixed cost per invocation that exceeded the arithmetic of one element 10x over.
+const PER: u32 = 8u;
+
+fn grid_size(nwg: vec3<u32>) -> u32 {
+    return nwg.x * nwg.y * WG;
+}
 
 // Unary params: [n, op, alpha bits, beta bits, flags]
 const U_NEG: u32 = 0u;
@@ -110,11 +122,15 @@ fn unary_f(op: u32, v: f32) -> f32 {
 @compute @workgroup_size(256)
 fn unary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
          @builtin(local_invocation_index) lid: u32) {
-    let i = flat_index(wid, nwg, lid);
-    if (i >= p[0]) {
-        return;
+    let first = flat_index(wid, nwg, lid);
+    let stride = grid_size(nwg);
+    for (var j = 0u; j < PER; j = j + 1u) {
+        let i = first + j * stride;
+        if (i >= p[0]) {
+            return;
+        }
+        out[i] = unary_f(MODE, in0[i]);
     }
-    out[i] = unary_f(p[1], in0[i]);
 }
 
 // Binary params: [n, op, rank, 0, dims[8], a_strides[8], b_strides[8]] (dims coalesced, row-major;
@@ -149,36 +165,50 @@ fn binary_f(op: u32, x: f32, y: f32) -> f32 {
 @compute @workgroup_size(256)
 fn binary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
           @builtin(local_invocation_index) lid: u32) {
-    let i = flat_index(wid, nwg, lid);
-    if (i >= p[0]) {
-        return;
-    }
+    let first = flat_index(wid, nwg, lid);
+    let stride = grid_size(nwg);
     let rank = p[2];
-    var rest = i;
-    var ia = 0u;
-    var ib = 0u;
     // Same shapes and scalar operands coalesce to one dim: no division on that path.
     if (rank <= 1u) {
-        out[i] = binary_f(p[1], in0[i * p[12]], in1[i * p[20]]);
+        for (var j = 0u; j < PER; j = j + 1u) {
+            let i = first + j * stride;
+            if (i >= p[0]) {
+                return;
+            }
+            out[i] = binary_f(MODE, in0[i * p[12]], in1[i * p[20]]);
+        }
         return;
     }
-    for (var d = rank; d > 0u; d = d - 1u) {
-        let size = p[3u + d];
-        let c = rest % size;
-        rest = rest / size;
-        ia = ia + c * p[11u + d];
-        ib = ib + c * p[19u + d];
+    for (var j = 0u; j < PER; j = j + 1u) {
+        let i = first + j * stride;
+        if (i >= p[0]) {
+            return;
+        }
+        var rest = i;
+        var ia = 0u;
+        var ib = 0u;
+        for (var d = rank; d > 0u; d = d - 1u) {
+            let size = p[3u + d];
+            let c = rest % size;
+            rest = rest / size;
+            ia = ia + c * p[11u + d];
+            ib = ib + c * p[19u + d];
+        }
+        out[i] = binary_f(MODE, in0[ia], in1[ib]);
     }
-    out[i] = binary_f(p[1], in0[ia], in1[ib]);
 }
 
 // where(cond, a, b) on equal shapes. Params: [n].
 @compute @workgroup_size(256)
 fn where_select(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
                 @builtin(local_invocation_index) lid: u32) {
-    let i = flat_index(wid, nwg, lid);
-    if (i >= p[0]) {
-        return;
+    let first = flat_index(wid, nwg, lid);
+    let stride = grid_size(nwg);
+    for (var j = 0u; j < PER; j = j + 1u) {
+        let i = first + j * stride;
+        if (i >= p[0]) {
+            return;
+        }
+        out[i] = select(in2[i], in1[i], in0[i] != 0.0);
     }
-    out[i] = select(in2[i], in1[i], in0[i] != 0.0);
 }

@@ -1,4 +1,4 @@
-// Operand layouts of the batched matmul (appended to gemm.wgsl): A and B are read through
+// Operand layouts of the batched matmul (appended to gemm_regs.wgsl): A and B are read through
 // strides, so transposed operands cost no copy. C is [z, M, N], contiguous.
 // Params from p[8]: [a_batch, a_m, a_k, b_batch, b_k, b_n] strides in elements.
 
@@ -10,12 +10,22 @@ fn io_setup() {
     sb = vec3<u32>(p[11], p[12], p[13]);
 }
 
-fn load_a(b: u32, m: u32, k: u32) -> f32 {
-    return in0[b * sa.x + m * sa.y + k * sa.z];
+// Index of A[b, m, 0] in in0; a_k(k) is added for column k.
+fn a_row(b: u32, m: u32) -> u32 {
+    return b * sa.x + m * sa.y;
 }
 
-fn load_b(b: u32, k: u32, n: u32) -> f32 {
-    return in1[b * sb.x + k * sb.y + n * sb.z];
+fn a_k(k: u32) -> u32 {
+    return k * sa.z;
+}
+
+// Index of B[b, 0, n] in in1; b_k(k) is added for row k.
+fn b_col(b: u32, n: u32) -> u32 {
+    return b * sb.x + n * sb.z;
+}
+
+fn b_k(k: u32) -> u32 {
+    return k * sb.y;
 }
 
 fn store_c(z: u32, b: u32, m: u32, n: u32, v: f32) {

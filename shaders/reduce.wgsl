@@ -3,8 +3,11 @@
 //
 // The host splits the input's dims into kept and reduced lists, each coalesced to at most 6
 // dims. Params: [n_out, r_count, n_kept, n_red, kept_dims[6], kept_strides[6], red_dims[6],
-// red_strides[6], op] with op 0 = sum, 1 = max (NaN propagates).
+// red_strides[6], op] with op 0 = sum, 1 = max (NaN propagates). The op is also the pipeline
+// constant MODE, which the kernels branch on (a constant branch costs software adapters
+// nothing; a parameter branch runs both sides).
 
+override MODE: u32 = 0u;
 const OP_MAX: u32 = 1u;
 
 fn kept_offset(o: u32) -> u32 {
@@ -36,11 +39,11 @@ fn red_offset(r: u32) -> u32 {
 }
 
 fn identity() -> f32 {
-    return select(0.0, neg_inf(), p[28] == OP_MAX);
+    return select(0.0, neg_inf(), MODE == OP_MAX);
 }
 
 fn combine(acc: f32, v: f32) -> f32 {
-    if (p[28] == OP_MAX) {
+    if (MODE == OP_MAX) {
         return select(v, acc, acc != acc || acc >= v);
     }
     return acc + v;

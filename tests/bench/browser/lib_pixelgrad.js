@@ -47,6 +47,13 @@ export async function run(cfg, state) {
           r.gpu_buffers_created = pool.map((p) => p[0]);
           r.gpu_pool_free_bytes = pool.map((p) => p[1]);
         }
+        // Dispatches and submits per step, over the steady-state steps.
+        if (pool.length > cfg.W + 1) {
+          const a = pool[cfg.W], b = pool[pool.length - 1], n = pool.length - 1 - cfg.W;
+          r.gpu_dispatches_per_step = (b[2] - a[2]) / n;
+          r.gpu_submits_per_step = (b[3] - a[3]) / n;
+          cfg.log(`  ${r.gpu_dispatches_per_step.toFixed(1)} dispatches, ${r.gpu_submits_per_step.toFixed(1)} submits per step`);
+        }
       },
       dispose: () => pg.teardown(),
     };

@@ -251,6 +251,12 @@ fn line(row: &Row, best_peer: Option<&Row>, target: Target) -> String {
             }
         }
     }
+    if let (Some(d), Some(s)) = (
+        r["gpu_dispatches_per_step"].as_f64(),
+        r["gpu_submits_per_step"].as_f64(),
+    ) {
+        notes.push(format!("{d:.0} dispatches, {s:.0} submits per step"));
+    }
     if let Some(n) = r["n_timed"].as_u64().filter(|&n| n < 30) {
         notes.push(format!("{n} timed steps (cap)"));
     }

@@ -25,6 +25,16 @@ pub struct PoolStats {
     pub reused: u64,
     /// Bytes held in free lists now.
     pub free_bytes: u64,
+    /// Bytes of every pooled buffer that exists now (held by tensors or free).
+    pub allocated_bytes: u64,
+}
+
+impl PoolStats {
+    /// Bytes of GPU buffers that tensors hold now: what the device panel shows as "GPU memory
+    /// in use" (the free lists are kept for reuse and released by `Gpu::trim`).
+    pub fn in_use_bytes(&self) -> u64 {
+        self.allocated_bytes.saturating_sub(self.free_bytes)
+    }
 }
 
 /// Size classes: powers of two up to 4 KiB, then steps of an eighth of the power of two below,
@@ -74,6 +84,7 @@ impl BufferPool {
             }
         }
         self.stats.created += 1;
+        self.stats.allocated_bytes += class;
         self.next_id += 1;
         PooledBuffer {
             id: self.next_id,
@@ -97,6 +108,7 @@ impl BufferPool {
     pub fn trim(&mut self) {
         for (_, list) in self.free.drain() {
             for (buf, _) in list {
+                self.stats.allocated_bytes -= buf.buffer.size();
                 buf.buffer.destroy();
             }
         }

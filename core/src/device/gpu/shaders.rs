@@ -1,6 +1,7 @@
 //! The WGSL sources, one file per op family under `shaders/`, and how they are composed into
-//! modules: every module starts with `common.wgsl` (bindings and helpers); the two GEMM users
-//! append their operand layouts to the shared tiled core.
+//! modules: every module starts with `common.wgsl` (bindings and helpers); the matmul appends
+//! its operand layout to the register-blocked GEMM core, conv its implicit-GEMM layouts to the
+//! workgroup-tiled one.
 
 const COMMON: &str = include_str!("../../../../shaders/common.wgsl");
 const ELEMENTWISE: &str = include_str!("../../../../shaders/elementwise.wgsl");
@@ -9,6 +10,7 @@ const SOFTMAX: &str = include_str!("../../../../shaders/softmax.wgsl");
 const POOL: &str = include_str!("../../../../shaders/pool.wgsl");
 const INDEX: &str = include_str!("../../../../shaders/index.wgsl");
 const GEMM: &str = include_str!("../../../../shaders/gemm.wgsl");
+const GEMM_REGS: &str = include_str!("../../../../shaders/gemm_regs.wgsl");
 const MATMUL: &str = include_str!("../../../../shaders/matmul.wgsl");
 const CONV: &str = include_str!("../../../../shaders/conv.wgsl");
 
@@ -57,7 +59,7 @@ impl ShaderId {
             ShaderId::Softmax => &[COMMON, SOFTMAX],
             ShaderId::Pool => &[COMMON, POOL],
             ShaderId::Index => &[COMMON, INDEX],
-            ShaderId::Matmul => &[COMMON, GEMM, MATMUL],
+            ShaderId::Matmul => &[COMMON, GEMM_REGS, MATMUL],
             ShaderId::Conv => &[COMMON, GEMM, CONV],
         };
         parts.join("\n")
@@ -67,8 +69,27 @@ impl ShaderId {
     pub(crate) fn kernels(self) -> Vec<Kernel> {
         let k = |entry, inputs| Kernel::new(self, entry, inputs);
         match self {
-            ShaderId::Elementwise => vec![k("unary", 1), k("binary", 2), k("where_select", 3)],
-            ShaderId::Reduce => vec![k("reduce_serial", 1), k("reduce_tree", 1)],
+            ShaderId::Elementwise => {
+                let with_mode = |entry, inputs, mode| Kernel {
+                    mode: Some(mode),
+                    ..k(entry, inputs)
+                };
+                let mut v: Vec<Kernel> = (0..super::kernels::UNARY_OPS)
+                    .map(|m| with_mode("unary", 1, m))
+                    .collect();
+                v.extend((0..super::kernels::BINARY_OPS).map(|m| with_mode("binary", 2, m)));
+                v.push(k("where_select", 3));
+                v
+            }
+            ShaderId::Reduce => ["reduce_serial", "reduce_tree"]
+                .into_iter()
+                .flat_map(|entry| {
+                    (0..2).map(move |mode| Kernel {
+                        mode: Some(mode),
+                        ..Kernel::new(ShaderId::Reduce, entry, 1)
+                    })
+                })
+                .collect(),
             ShaderId::Softmax => vec![k("softmax", 1)],
             ShaderId::Pool => vec![
                 k("max_forward", 1),

@@ -73,11 +73,12 @@ pub async fn read(t: &Tensor) -> Result<Vec<f32>> {
     t.to_vec_async::<f32>().await
 }
 
-/// The GPU buffer pool's counters: buffers created so far and bytes idle in the free lists.
-/// Flat `created` over steps means steady-state steps allocate nothing.
-pub fn gpu_pool() -> Option<(u64, u64)> {
+/// The GPU's counters: buffers created so far, bytes idle in the pool's free lists, and
+/// dispatches and submits so far. Flat `created` over steps means steady-state steps allocate
+/// nothing; the other two, differenced per step, are the step's dispatch and submit counts.
+pub fn gpu_pool() -> Option<[u64; 4]> {
     opened_gpu().map(|g| {
-        let p = g.stats().pool;
-        (p.created, p.free_bytes)
+        let s = g.stats();
+        [s.pool.created, s.pool.free_bytes, s.dispatches, s.submits]
     })
 }

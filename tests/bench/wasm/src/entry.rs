@@ -61,11 +61,12 @@ pub async fn step() -> Result<f64, JsError> {
         .ok_or_else(|| JsError::new("the step produced an empty tensor"))
 }
 
-/// The GPU buffer pool after the last step, `[buffers created so far, bytes idle in the pool]`,
-/// or undefined on the CPU. A flat `created` across steps means steps allocate nothing.
+/// The GPU after the last step, `[buffers created so far, bytes idle in the pool, dispatches
+/// so far, submits so far]`, or undefined on the CPU. A flat `created` across steps means steps
+/// allocate nothing.
 #[wasm_bindgen(js_name = gpuPool)]
 pub fn gpu_pool() -> Option<Vec<f64>> {
-    backend::gpu_pool().map(|(created, free)| vec![created as f64, free as f64])
+    backend::gpu_pool().map(|counts| counts.iter().map(|&c| c as f64).collect())
 }
 
 /// Drops the current workload and its tensors.

@@ -13,6 +13,14 @@ const UNARY: Kernel = Kernel::new(ShaderId::Elementwise, "unary", 1);
 const BINARY: Kernel = Kernel::new(ShaderId::Elementwise, "binary", 2);
 const WHERE: Kernel = Kernel::new(ShaderId::Elementwise, "where_select", 3);
 
+/// Elements per invocation (`PER` in the shader).
+const PER: usize = 8;
+
+/// Unary op codes (`U_*` in the shader), the values of the `unary` pipelines' `MODE`.
+pub(crate) const UNARY_OPS: u32 = 18;
+/// Binary and comparison op codes (`B_*`), the values of the `binary` pipelines' `MODE`.
+pub(crate) const BINARY_OPS: u32 = 10;
+
 /// Op code (matching the `U_*` constants of the shader), alpha, beta and clamp flags.
 fn unary_code(op: UnaryOp) -> (u32, f32, f32, u32) {
     match op {
@@ -58,7 +66,11 @@ pub(crate) fn unary(
         beta.to_bits(),
         flags,
     ];
-    launch(dev, UNARY, &params, &out, &[x], grid_for(n))?;
+    let kernel = Kernel {
+        mode: Some(code),
+        ..UNARY
+    };
+    launch(dev, kernel, &params, &out, &[x], grid_for(n.div_ceil(PER)))?;
     Ok(out)
 }
 
@@ -104,7 +116,11 @@ pub(crate) fn binary(
     push_padded("binary", &mut params, &dims, 8)?;
     push_padded("binary", &mut params, &st[0], 8)?;
     push_padded("binary", &mut params, &st[1], 8)?;
-    launch(dev, BINARY, &params, &out, &[a, b], grid_for(n))?;
+    let kernel = Kernel {
+        mode: Some(code),
+        ..BINARY
+    };
+    launch(dev, kernel, &params, &out, &[a, b], grid_for(n.div_ceil(PER)))?;
     Ok(out)
 }
 
@@ -123,7 +139,7 @@ pub(crate) fn where_select(
         &[word("where", n)?],
         &out,
         &[cond, a, b],
-        grid_for(n),
+        grid_for(n.div_ceil(PER)),
     )?;
     Ok(out)
 }

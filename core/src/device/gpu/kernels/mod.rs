@@ -8,6 +8,8 @@ mod index;
 mod pool;
 mod reduce;
 
+pub(crate) use self::elementwise::{BINARY_OPS, UNARY_OPS};
+
 use std::sync::Arc;
 
 use self::pool::PoolKernel;

@@ -57,11 +57,17 @@ pub(crate) fn reduce(
     push_padded(op, &mut params, &red, 6)?;
     push_padded(op, &mut params, &red_strides, 6)?;
     params.push(how as u32);
-    let tree = r >= 256 || (r >= 64 && n_out < 1024);
+    // A workgroup per output only pays for few outputs of long rows: its barriers are cheap on
+    // GPUs but switch every SIMD group on software adapters, where a bias gradient (256 sums of
+    // 128) took 170 ms as 256 trees and a few ms as one serial pass.
+    let tree = r >= 4096 || (r >= 256 && n_out < 128);
+    let mode = Some(how as u32);
     if tree {
-        launch(dev, TREE, &params, &out, &[x], grid(n_out as u64))?;
+        let kernel = Kernel { mode, ..TREE };
+        launch(dev, kernel, &params, &out, &[x], grid(n_out as u64))?;
     } else {
-        launch(dev, SERIAL, &params, &out, &[x], grid_for(n_out))?;
+        let kernel = Kernel { mode, ..SERIAL };
+        launch(dev, kernel, &params, &out, &[x], grid_for(n_out))?;
     }
     Ok(out)
 }
