@@ -1,11 +1,13 @@
 //! Model choice, hyper-parameters, run controls, progress and live curves.
 
 use leptos::prelude::*;
-use pixelgrad::models::PRESETS;
+use pixelgrad::models::{ModelSpec, PRESETS};
 
+use crate::components::hyper_params::HyperParams;
 use crate::components::line_chart::{LineChart, Series};
 use crate::components::run_settings::{RunSettings, RESTORED_MODEL};
 use crate::components::share::share_panel::SharePanel;
+use crate::components::train_options::model_dropout;
 use crate::worker::client::{RunState, WorkerClient};
 use crate::worker::protocol::{Backend, Command, RunEnd, TrainRequest};
 
@@ -28,7 +30,8 @@ pub fn TrainingPanel() -> impl IntoView {
         seed,
         cpu_only,
         base,
-        loss: _,
+        dropout,
+        ..
     } = settings;
     let form_error = RwSignal::new(None::<String>);
 
@@ -89,7 +92,13 @@ pub fn TrainingPanel() -> impl IntoView {
             <h2 id="train-title">"Model and training"</h2>
             <div class="form-grid">
                 <label>"Model"
-                    <select data-testid="preset" prop:value=move || preset.get() on:change=move |e| preset.set(event_target_value(&e))>
+                    <select data-testid="preset" prop:value=move || preset.get() on:change=move |e| {
+                        let name = event_target_value(&e);
+                        // A new model starts from its own dropout.
+                        let own = ModelSpec::preset(&name).as_ref().and_then(model_dropout);
+                        dropout.set(own.map_or(String::new(), |d| d.to_string()));
+                        preset.set(name);
+                    }>
                         {move || restored().then(|| view! { <option value=RESTORED_MODEL selected=true>"the shared model"</option> })}
                         {move || presets().into_iter().map(|name| view! { <option value=name selected=move || preset.get() == name>{name}</option> }).collect_view()}
                     </select>
@@ -107,7 +116,8 @@ pub fn TrainingPanel() -> impl IntoView {
                 <NumberField label="Seed" testid="seed" value=seed />
                 <label class="check"><input type="checkbox" data-testid="cpu-only" prop:checked=move || cpu_only.get() on:change=move |e| cpu_only.set(event_target_checked(&e)) />"Train on the CPU"</label>
             </div>
-            {move || form_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <HyperParams settings />
+            {move || form_error.get().map(|e| view! { <p class="error" role="alert" data-testid="form-error">{e}</p> })}
             <div class="run-controls">
                 <button type="button" class="button primary" data-testid="train" disabled=move || running() || no_data() on:click=start>"Train"</button>
                 {move || match state() {
