@@ -14,6 +14,8 @@ async function trainPastFirstCheckpoint(page, steps) {
   await page.selectOption('[data-testid="preset"]', "mlp");
   await page.fill('[data-testid="epochs"]', "5");
   await page.fill('[data-testid="max-steps"]', String(steps));
+  // Forced: Auto would time both and may pick the CPU, and these drills need the GPU.
+  await page.selectOption('[data-testid="backend"]', "webgpu");
   await page.click('[data-testid="train"]');
   // The status shows the device once the worker has started the run.
   await page.waitForSelector('[data-testid="run-status"]:has-text("on the GPU (WebGPU)")', { timeout: 60_000 });

@@ -54,7 +54,7 @@ test("after a LeNet-5 run: layers, cell examples, mistakes, filters, activations
 
       await page.fill('[data-testid="epochs"]', "1");
       await page.fill('[data-testid="max-steps"]', "80");
-      await page.check('[data-testid="cpu-only"]');
+      await page.selectOption('[data-testid="backend"]', "cpu");
       await page.click('[data-testid="train"]');
       await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
       assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");

@@ -10,7 +10,7 @@ async function startLenet(page, { steps, cpu = false }) {
   await page.selectOption('[data-testid="preset"]', "lenet5");
   await page.fill('[data-testid="epochs"]', "2");
   await page.fill('[data-testid="max-steps"]', String(steps));
-  if (cpu) await page.check('[data-testid="cpu-only"]');
+  await page.selectOption('[data-testid="backend"]', cpu ? "cpu" : "webgpu");
   await page.click('[data-testid="train"]');
   await page.waitForSelector('[data-testid="progress-text"]', { timeout: 60_000 });
 }

@@ -1,6 +1,7 @@
 //! One component per file.
 
 pub mod augment_preview;
+pub mod backend_picker;
 pub mod bar;
 pub mod confusion_matrix;
 pub mod crash_resume;

@@ -40,8 +40,8 @@ pub struct RunSettings {
     pub max_steps: RwSignal<String>,
     /// Seed, as typed.
     pub seed: RwSignal<String>,
-    /// Train on the CPU even when WebGPU works.
-    pub cpu_only: RwSignal<bool>,
+    /// Where to train: Auto (the faster, timed before the run), WebGPU or the CPU.
+    pub backend_choice: RwSignal<BackendChoice>,
     /// Weight decay of the optimizer, as typed.
     pub weight_decay: RwSignal<String>,
     /// Dropout probability of models that have dropout, as typed.
@@ -79,7 +79,7 @@ impl RunSettings {
             epochs: RwSignal::new("1".into()),
             max_steps: RwSignal::new(String::new()),
             seed: RwSignal::new("0".into()),
-            cpu_only: RwSignal::new(false),
+            backend_choice: RwSignal::new(BackendChoice::Auto),
             weight_decay: RwSignal::new("0".into()),
             dropout: RwSignal::new(String::new()),
             clip: RwSignal::new(String::new()),
@@ -97,11 +97,7 @@ impl RunSettings {
 
     /// Where training should run.
     pub fn backend(&self) -> BackendChoice {
-        if self.cpu_only.get_untracked() {
-            BackendChoice::Cpu
-        } else {
-            BackendChoice::Auto
-        }
+        self.backend_choice.get_untracked()
     }
 
     /// Sets every control from `spec` and keeps it as the base for the fields no control shows.

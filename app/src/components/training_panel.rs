@@ -28,7 +28,7 @@ pub fn TrainingPanel() -> impl IntoView {
         epochs,
         max_steps,
         seed,
-        cpu_only,
+        backend_choice,
         base,
         dropout,
         ..
@@ -114,7 +114,7 @@ pub fn TrainingPanel() -> impl IntoView {
                 <NumberField label="Epochs" testid="epochs" value=epochs />
                 <NumberField label="Step limit (optional)" testid="max-steps" value=max_steps />
                 <NumberField label="Seed" testid="seed" value=seed />
-                <label class="check"><input type="checkbox" data-testid="cpu-only" prop:checked=move || cpu_only.get() on:change=move |e| cpu_only.set(event_target_checked(&e)) />"Train on the CPU"</label>
+                <crate::components::backend_picker::BackendPicker choice=backend_choice />
             </div>
             <HyperParams settings />
             {move || form_error.get().map(|e| view! { <p class="error" role="alert" data-testid="form-error">{e}</p> })}

@@ -10,7 +10,7 @@ use std::sync::Arc;
 use pixelgrad::io::RunSpec;
 use pixelgrad::train::EvalReport;
 
-use super::protocol::{Backend, Command, DatasetSummary, DeviceReport, Event, RunEnd};
+use super::protocol::{AutoPick, Backend, Command, DatasetSummary, DeviceReport, Event, RunEnd};
 
 /// The script that loads this wasm module inside the worker (see `public/worker.js`).
 const WORKER_SCRIPT: &str = "/worker.js";
@@ -79,6 +79,10 @@ pub struct TrainingView {
     pub notice: Option<String>,
     /// `(last epoch from 1, patience)` when early stopping ended the run.
     pub stopped_early: Option<(usize, usize)>,
+    /// What the Auto backend choice timed before this run, when it ran.
+    pub auto_pick: Option<AutoPick>,
+    /// Bytes of GPU buffers the run's tensors hold, on WebGPU.
+    pub gpu_memory_bytes: Option<u64>,
 }
 
 /// A share link the worker made.
@@ -153,6 +157,9 @@ pub struct WorkerClient {
     pub inspect: super::inspect_signals::InspectSignals,
     /// The latest augmentation previews, one per asking widget (matched by id).
     pub augment_previews: RwSignal<Vec<super::protocol::AugmentPreview>>,
+    /// The Auto backend pick of the run about to start (moved into [`TrainingView`] when it
+    /// starts).
+    auto_pick: RwSignal<Option<AutoPick>>,
 }
 
 impl WorkerClient {
@@ -173,6 +180,7 @@ impl WorkerClient {
             share: ShareSignals::default(),
             inspect: super::inspect_signals::InspectSignals::new(),
             augment_previews: RwSignal::new(Vec::new()),
+            auto_pick: RwSignal::new(None),
         };
         client.start();
         client
@@ -310,14 +318,17 @@ impl WorkerClient {
                     backend: Some(backend),
                     total_steps,
                     spec: Some(*spec),
+                    auto_pick: self.auto_pick.try_update(Option::take).flatten(),
                     ..TrainingView::default()
                 });
             }
+            Event::BackendPicked(pick) => self.auto_pick.set(Some(pick)),
             Event::Progress(p) => self.training.update(|t| {
                 t.step = p.step;
                 t.epoch = p.epoch;
                 t.total_steps = p.total_steps;
                 t.steps_per_second = p.steps_per_second;
+                t.gpu_memory_bytes = p.gpu_memory_bytes;
                 for (step, loss, lr) in p.points {
                     t.losses.push((step as f64, loss));
                     t.lrs.push((step as f64, lr));

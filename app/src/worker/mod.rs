@@ -3,6 +3,7 @@
 //! Messages are the [`protocol`] types as JSON, the only bridge between page and worker.
 
 mod augment;
+mod auto_backend;
 pub mod client;
 pub mod datasets;
 mod fetch;

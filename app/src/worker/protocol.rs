@@ -150,10 +150,26 @@ pub fn model_label(model: &ModelSpec) -> String {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum BackendChoice {
-    /// WebGPU when the probe passed, else the CPU.
+    /// The faster of WebGPU and the CPU for this model on this machine, timed over a few real
+    /// training steps before the run (the CPU when the WebGPU probe failed).
     Auto,
+    /// WebGPU whenever the probe passed (no timing).
+    WebGpu,
     /// The CPU even when WebGPU works (to compare, or on a flaky driver).
     Cpu,
+}
+
+/// What the Auto backend choice measured before a run and what it picked.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct AutoPick {
+    /// The backend the run uses.
+    pub picked: Backend,
+    /// Median milliseconds per training step on the CPU, when timed.
+    pub cpu_ms: Option<f64>,
+    /// Median milliseconds per training step on WebGPU, when timed.
+    pub gpu_ms: Option<f64>,
+    /// Why a backend could not be timed, if one could not.
+    pub note: Option<String>,
 }
 
 /// GPU faults the page can rehearse.
@@ -230,6 +246,9 @@ pub struct Progress {
     pub total_steps: usize,
     /// Recent speed.
     pub steps_per_second: f64,
+    /// Bytes of GPU buffers the run's tensors hold (the buffer pool's count), on WebGPU.
+    #[serde(default)]
+    pub gpu_memory_bytes: Option<u64>,
 }
 
 /// How a run ended.
@@ -327,6 +346,9 @@ pub enum Event {
         /// The spec being trained, as the worker read it (what Share and the gallery keep).
         spec: Box<RunSpec>,
     },
+    /// The Auto backend choice timed both backends and picked one (sent before
+    /// [`Event::TrainingStarted`]).
+    BackendPicked(AutoPick),
     /// Curves moved on.
     Progress(Progress),
     /// An evaluation on the test split finished.

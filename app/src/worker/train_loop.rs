@@ -163,6 +163,7 @@ async fn steps<P: Fn(&Event)>(
     )
     .map_err(|e| failed(e.to_string()))?;
     let mut reporter = Reporter::new(total_steps, start);
+    reporter.gpu = run.gpu.filter(|_| backend == Backend::WebGpu).cloned();
     let (first_epoch, first_batch) = at(start);
     for epoch in first_epoch..epochs {
         let first = if epoch == first_epoch { first_batch } else { 0 };
@@ -269,6 +270,8 @@ struct Reporter {
     last_post: f64,
     window_start: (f64, usize),
     speed: f64,
+    /// The device whose buffer pool is reported as GPU memory in use, on WebGPU.
+    gpu: Option<Gpu>,
 }
 
 impl Reporter {
@@ -281,6 +284,7 @@ impl Reporter {
             last_post: now,
             window_start: (now, start_step),
             speed: 0.0,
+            gpu: None,
         }
     }
 
@@ -311,6 +315,7 @@ impl Reporter {
             step,
             total_steps: self.total_steps,
             steps_per_second: self.speed,
+            gpu_memory_bytes: self.gpu.as_ref().map(|g| g.stats().pool.in_use_bytes()),
         }));
     }
 }

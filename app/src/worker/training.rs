@@ -99,7 +99,7 @@ pub(super) fn splits<'a>(
 }
 
 /// Builds the spec's model (initialized from its seed), on the GPU when asked and available.
-fn build(
+pub(super) fn build(
     spec: &RunSpec,
     backend: BackendChoice,
     gpu: Option<&Gpu>,
@@ -124,7 +124,7 @@ fn build(
             .map_err(|e| format!("the checkpoint at step {step} could not be read: {e}"))?;
     }
     let gpu = match backend {
-        BackendChoice::Auto => gpu,
+        BackendChoice::Auto | BackendChoice::WebGpu => gpu,
         BackendChoice::Cpu => None,
     };
     let backend = match gpu {
@@ -169,6 +169,16 @@ pub async fn run(
     post: impl Fn(&Event),
 ) -> (RunEnd, Option<Trained>) {
     let spec = &request.spec;
+    let choice = auto_choice(
+        &request,
+        resume.is_some(),
+        &loaded_id,
+        &data,
+        gpu.as_ref(),
+        backbone.as_deref(),
+        &post,
+    )
+    .await;
     let prepared = check_data(spec, &loaded_id, &data)
         .and_then(|()| splits(spec, &data))
         .and_then(|sets| {
@@ -176,7 +186,7 @@ pub async fn run(
                 sets,
                 build(
                     spec,
-                    request.backend,
+                    choice,
                     gpu.as_ref(),
                     backbone.as_deref(),
                     resume.as_ref().map(|(step, file)| (*step, file.as_slice())),
@@ -242,6 +252,32 @@ pub async fn run(
     let mut spec = request.spec.clone();
     spec.steps = progress.steps as u64;
     (end, Some(Trained { spec, model }))
+}
+
+/// The backend a new run is built with: Auto with a working GPU times both backends on the
+/// run's model (telling the page what it measured); a resumed run and a forced choice keep
+/// theirs.
+async fn auto_choice(
+    request: &TrainRequest,
+    resuming: bool,
+    loaded_id: &str,
+    data: &LoadedSet,
+    gpu: Option<&Gpu>,
+    backbone: Option<&BTreeMap<String, Tensor>>,
+    post: &impl Fn(&Event),
+) -> BackendChoice {
+    let (BackendChoice::Auto, false, Some(gpu)) = (request.backend, resuming, gpu) else {
+        return request.backend;
+    };
+    let sets =
+        check_data(&request.spec, loaded_id, data).and_then(|()| splits(&request.spec, data));
+    let Ok((train, _)) = sets else {
+        return request.backend;
+    };
+    let pick = super::auto_backend::pick(&request.spec, &train, gpu, backbone).await;
+    let choice = super::auto_backend::choice_for(pick.picked);
+    post(&Event::BackendPicked(pick));
+    choice
 }
 
 /// The spec's model on the CPU with the weights of the last checkpoint (the initial weights
