@@ -14,6 +14,7 @@ use crate::components::model_panel::ModelPanel;
 use crate::components::results::ResultsExtras;
 use crate::components::share::link_opener::LinkOpener;
 use crate::components::training_panel::TrainingPanel;
+use crate::storage::alert::StorageAlert;
 
 /// The playground page: data, model and training panels side by side on a laptop, stacked on a
 /// phone.
@@ -27,6 +28,7 @@ pub fn Playground() -> impl IntoView {
         </section>
         <LinkOpener />
         <CrashResume />
+        <StorageAlert />
         <div class="playground">
             <DataPanel />
             <TrainingPanel />

@@ -4,7 +4,7 @@
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransactionMode};
+use web_sys::{IdbDatabase, IdbObjectStore, IdbRequest, IdbTransaction, IdbTransactionMode};
 
 /// The database name and schema version.
 const DB_NAME: &str = "pixelgrad";
@@ -14,13 +14,27 @@ pub const RUNS: &str = "runs";
 /// Checkpoint bytes (`.pixelgrad` files) by `<run id>/<slot>`.
 pub const CHECKPOINTS: &str = "checkpoints";
 
+/// What the page says when the browser refuses a write for lack of space: what happened,
+/// that nothing kept was touched (the write was refused as a whole), and what to do.
+pub const STORAGE_FULL: &str = "The browser's storage for this site is full, so the latest \
+    save was refused. Runs and checkpoints already kept are unharmed. To make room, delete old \
+    runs in the Runs gallery (export any you want to keep as .pixelgrad files first).";
+
 fn words(what: &str, e: JsValue) -> String {
-    let reason = e
-        .dyn_ref::<web_sys::DomException>()
+    let exception = e.dyn_ref::<web_sys::DomException>();
+    if exception.is_some_and(|d| d.name() == "QuotaExceededError") {
+        return STORAGE_FULL.into();
+    }
+    let reason = exception
         .map(|d| d.message())
         .or_else(|| e.as_string())
         .unwrap_or_else(|| "no reason given".into());
     format!("the browser's storage could not {what} ({reason})")
+}
+
+/// Whether `message` (from this module) says the storage is full.
+pub fn is_full(message: &str) -> bool {
+    message == STORAGE_FULL
 }
 
 /// Resolves when `request` succeeds (with its result) or fails.
@@ -87,12 +101,60 @@ fn store(db: &IdbDatabase, name: &str, mode: IdbTransactionMode) -> Result<IdbOb
         .map_err(|e| words("start a transaction", e))
 }
 
+/// Watches the read-write `transaction` from now on: the returned future resolves when it has
+/// committed and fails when it aborts. A request's success is not enough: the browser may
+/// still abort the transaction as it commits (a full quota is reported then), and a write is
+/// only durable once committed. The handlers are set before this returns, so no event is missed.
+fn committed(
+    transaction: &IdbTransaction,
+    what: &'static str,
+) -> impl std::future::Future<Output = Result<(), String>> {
+    let promise = js_sys::Promise::new(&mut |resolve, reject| {
+        let ok = Closure::once_into_js(move |_: web_sys::Event| {
+            let _ = resolve.call0(&JsValue::NULL);
+        });
+        let failed = Closure::<dyn FnMut(web_sys::Event)>::new(move |_: web_sys::Event| {
+            let _ = reject.call0(&JsValue::NULL);
+        })
+        .into_js_value();
+        transaction.set_oncomplete(Some(ok.unchecked_ref()));
+        transaction.set_onabort(Some(failed.unchecked_ref()));
+        transaction.set_onerror(Some(failed.unchecked_ref()));
+    });
+    let transaction = transaction.clone();
+    async move {
+        match wasm_bindgen_futures::JsFuture::from(promise).await {
+            Ok(_) => Ok(()),
+            Err(_) => Err(words(
+                what,
+                transaction.error().map_or(JsValue::NULL, JsValue::from),
+            )),
+        }
+    }
+}
+
+/// A read-write transaction on one store.
+fn write_transaction(db: &IdbDatabase, name: &str) -> Result<IdbTransaction, String> {
+    db.transaction_with_str_and_mode(name, IdbTransactionMode::Readwrite)
+        .map_err(|e| words("start a transaction", e))
+}
+
 /// Stores `value` under `key` (replacing what was there), once the write has committed.
 pub async fn put(db: &IdbDatabase, name: &str, key: &str, value: &JsValue) -> Result<(), String> {
-    let request = store(db, name, IdbTransactionMode::Readwrite)?
-        .put_with_key(value, &JsValue::from_str(key))
+    let transaction = write_transaction(db, name)?;
+    let request = transaction
+        .object_store(name)
+        .and_then(|s| s.put_with_key(value, &JsValue::from_str(key)))
         .map_err(|e| words("save", e))?;
-    finish(&request, "save").await.map(|_| ())
+    let done = committed(&transaction, "save");
+    // A refused request also aborts the transaction; its error is the more precise one.
+    match finish(&request, "save").await {
+        Ok(_) => done.await,
+        Err(e) => {
+            let _ = done.await;
+            Err(e)
+        }
+    }
 }
 
 /// The value under `key`, if any.
@@ -104,12 +166,21 @@ pub async fn get(db: &IdbDatabase, name: &str, key: &str) -> Result<Option<JsVal
     Ok((!value.is_undefined()).then_some(value))
 }
 
-/// Removes `key`.
+/// Removes `key`, once the removal has committed.
 pub async fn delete(db: &IdbDatabase, name: &str, key: &str) -> Result<(), String> {
-    let request = store(db, name, IdbTransactionMode::Readwrite)?
-        .delete(&JsValue::from_str(key))
+    let transaction = write_transaction(db, name)?;
+    let request = transaction
+        .object_store(name)
+        .and_then(|s| s.delete(&JsValue::from_str(key)))
         .map_err(|e| words("delete", e))?;
-    finish(&request, "delete").await.map(|_| ())
+    let done = committed(&transaction, "delete");
+    match finish(&request, "delete").await {
+        Ok(_) => done.await,
+        Err(e) => {
+            let _ = done.await;
+            Err(e)
+        }
+    }
 }
 
 /// Every value of a store.

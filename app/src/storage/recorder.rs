@@ -22,8 +22,16 @@ fn state_word(state: &RunState) -> &'static str {
     }
 }
 
+/// The latest save of a run or checkpoint that failed, in words (`None` once a later save
+/// succeeds), for [`super::alert::StorageAlert`]; provided by [`record_runs`].
+#[derive(Debug, Clone, Copy)]
+pub struct StorageNotice(pub RwSignal<Option<String>>);
+
 /// Starts recording the worker's runs (call once, where the worker client is provided).
 pub fn record_runs(worker: WorkerClient) {
+    let notice = StorageNotice(RwSignal::new(None));
+    provide_context(notice);
+    let notice = notice.0;
     let current = StoredValue::new(None::<SavedRun>);
     let last_state = StoredValue::new(RunState::Idle);
     let last_save = StoredValue::new(0.0_f64);
@@ -68,7 +76,7 @@ pub fn record_runs(worker: WorkerClient) {
             last_save.set_value(now);
             spawn_local(async move {
                 if let Err(e) = save(&run).await {
-                    worker.last_error.set(Some(e));
+                    notice.set(Some(format!("\"{}\" was not saved. {e}", run.name)));
                 }
             });
         }
@@ -81,8 +89,12 @@ pub fn record_runs(worker: WorkerClient) {
             return;
         };
         spawn_local(async move {
-            if let Err(e) = save_checkpoint(&id, file.step, &file.bytes).await {
-                worker.last_error.set(Some(e));
+            match save_checkpoint(&id, file.step, &file.bytes).await {
+                Ok(()) => notice.set(None),
+                Err(e) => notice.set(Some(format!(
+                    "The checkpoint at step {} was not saved. {e}",
+                    file.step
+                ))),
             }
         });
     });

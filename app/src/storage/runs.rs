@@ -3,6 +3,8 @@
 //! the new one goes into the slot the record does not point at, and only once that write has
 //! committed does the record move to it, so a reload mid-write keeps the previous one readable.
 
+use std::cell::RefCell;
+
 use pixelgrad::io::RunSpec;
 use serde::{Deserialize, Serialize};
 use wasm_bindgen::JsValue;
@@ -119,6 +121,21 @@ pub async fn delete(id: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// Called with `(step, slot)` of a checkpoint written but not swapped in.
+type SwapHold = Box<dyn Fn(usize, u8)>;
+
+thread_local! {
+    /// The fault drill's hold (`/playground?drill`): while set, each checkpoint is written to
+    /// its slot but the head is not moved, the state a reload between the two leaves.
+    static HOLD_SWAP: RefCell<Option<SwapHold>> = const { RefCell::new(None) };
+}
+
+/// Starts (`Some`) or ends (`None`) the fault drill's hold before the head swap; `report` hears
+/// of each checkpoint left unswapped.
+pub fn hold_swaps(report: Option<SwapHold>) {
+    HOLD_SWAP.with(|h| *h.borrow_mut() = report);
+}
+
 /// Writes a checkpoint for run `id` into the slot the head does not point at, then (once that
 /// write has committed) moves the head to it.
 pub async fn save_checkpoint(id: &str, step: usize, bytes: &[u8]) -> Result<(), String> {
@@ -129,6 +146,10 @@ pub async fn save_checkpoint(id: &str, step: usize, bytes: &[u8]) -> Result<(), 
     let slot = run.checkpoint_slot.map_or(0, |s| 1 - s.min(1));
     let value = js_sys::Uint8Array::from(bytes);
     idb::put(&db, CHECKPOINTS, &checkpoint_key(id, slot), &value).await?;
+    let held = HOLD_SWAP.with(|h| h.borrow().as_ref().map(|report| report(step, slot)));
+    if held.is_some() {
+        return Ok(());
+    }
     let head = JsValue::from_str(&format!("{slot}:{step}"));
     idb::put(&db, CHECKPOINTS, &head_key(id), &head).await
 }

@@ -191,6 +191,7 @@ fn inject_fault(drill: super::protocol::FaultDrill) {
         FaultDrill::WorkerCrash => panic!("deliberate worker crash from the fault drill"),
         FaultDrill::DeviceLost => InjectedFault::DeviceLost,
         FaultDrill::OutOfMemory => InjectedFault::OutOfMemory,
+        FaultDrill::NanLoss => return super::train_loop::poison_next_batch(),
     };
     match SESSION.with(|s| s.borrow().gpu.clone()) {
         Some(gpu) => gpu.context().inject_fault(injected),

@@ -181,6 +181,9 @@ pub enum FaultDrill {
     OutOfMemory,
     /// The worker itself fails (a bug), as a panic would make it.
     WorkerCrash,
+    /// The next step's loss is NaN (its targets are poisoned), as a too-high learning rate or
+    /// a bad batch makes it.
+    NanLoss,
 }
 
 /// A run to train: the core's [`RunSpec`] (what a share link and a `.pixelgrad` file carry,

@@ -48,6 +48,17 @@ pub(super) enum LoopEnd {
     DeviceLost { reason: String },
 }
 
+thread_local! {
+    /// Set by the fault drill: the next batch's targets become NaN, so its loss is NaN.
+    static POISON_NEXT_BATCH: Cell<bool> = const { Cell::new(false) };
+}
+
+/// The fault drill's NaN: the next training step sees NaN targets (as a bad batch would), so
+/// the run stops on a non-finite loss the way a too-high learning rate makes it.
+pub(super) fn poison_next_batch() {
+    POISON_NEXT_BATCH.with(|p| p.set(true));
+}
+
 /// Why the loop stopped early.
 enum Halt {
     Lost(String),
@@ -180,9 +191,12 @@ async fn steps<P: Fn(&Event)>(
                 Control::StepOnce => control.set(Control::Pause),
                 Control::Run | Control::Pause => {}
             }
-            let batch = loader
+            let mut batch = loader
                 .batch(epoch as u64, b)
                 .map_err(|e| failed(e.to_string()))?;
+            if POISON_NEXT_BATCH.with(|p| p.replace(false)) {
+                batch.soft_targets = Some(vec![f32::NAN; batch.labels.len() * classes]);
+            }
             let report = match trainer.train_step_async(&batch, epoch).await {
                 Ok(report) => report,
                 Err(e) => return Err(halt(run.gpu, describe(&e)).await),

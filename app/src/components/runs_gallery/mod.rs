@@ -9,6 +9,7 @@ use leptos::task::spawn_local;
 use wasm_bindgen::JsCast;
 
 use crate::components::line_chart::{LineChart, Series};
+use crate::storage::alert::StorageAlert;
 use crate::storage::runs::{self, new_id, SavedRun};
 use crate::worker::client::WorkerClient;
 use crate::worker::protocol::Command;
@@ -126,6 +127,7 @@ pub fn RunsGallery() -> impl IntoView {
             </label>
             {move || note.get().map(|n| view! { <p role="status" data-testid="gallery-note">{n}</p> })}
             {move || worker.last_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
+            <StorageAlert />
             {move || match list.get() {
                 None => view! { <p class="detail">"Reading your runs…"</p> }.into_any(),
                 Some(Err(e)) => view! { <p class="error" role="alert">{e}</p> }.into_any(),
