@@ -1,10 +1,21 @@
-// Lessons: every lesson of the course walked step by step in headless Chromium (WebGPU on
-// SwiftShader). Each step's checks are passed the way a learner would: quizzes by trying the
-// choices until one is right, conv challenges with their solution, training runs by pressing
-// Train and waiting for the target. "Next" must stay locked until the checks pass, and nothing
-// may log an error. Screenshots of lessons 1, 4 and 13 land in target/screenshots/.
+// Lessons: the whole course walked step by step in headless Chromium, as a learner would:
+// quizzes answered by trying the choices until one is right, conv challenges set to their
+// solution, training runs started with Train and followed until the step's target is met,
+// then "Next lesson" from each lesson's last step. "Next" must stay locked until the checks
+// pass, every lesson must end with all its steps done, and nothing may log an error.
+//
+// CI walks all 17 lessons with `?budget=quick`: each run trains for its declared
+// `quick_steps` (fewer steps, same model, data and target; the check must still be met by the
+// training) on the CPU backend, which trains these small models 10-100x faster than WebGPU on
+// SwiftShader. Two pages walk the two halves of the course side by side (one worker each, on
+// a 2-core machine). Screenshots of every step of lessons 1, 4 and 13 land in
+// target/screenshots/.
+//
+// `PIXELGRAD_LESSONS=lenet,vit` walks only those lessons; `PIXELGRAD_LESSONS_BUDGET=full` (or a
+// step count) trains the lesson's own budgets; `PIXELGRAD_LESSONS_WEBGPU=1` trains on WebGPU.
 import { test } from "node:test";
 import assert from "node:assert/strict";
+import { deflateSync } from "node:zlib";
 import { launch, withPage, screenshot } from "./browser.mjs";
 
 /** Conv-explorer solutions: lesson id -> step number -> field values. */
@@ -18,8 +29,73 @@ const CONV_SOLUTIONS = {
 };
 /** Lessons whose walk is screenshotted at every step (the issue's walkthrough). */
 const SHOWCASE = new Set(["tensors-autograd", "lenet", "vit"]);
-/** Longest wait for one step's training run (SwiftShader is far slower than a laptop GPU). */
-const TRAIN_TIMEOUT_MS = 540_000;
+const BUDGET = process.env.PIXELGRAD_LESSONS_BUDGET ?? "quick";
+const WEBGPU = process.env.PIXELGRAD_LESSONS_WEBGPU === "1";
+/** Longest wait for one step's training run. */
+const TRAIN_TIMEOUT_MS = Number(process.env.PIXELGRAD_LESSONS_RUN_TIMEOUT ?? (BUDGET === "quick" && !WEBGPU ? 120 : 540)) * 1000;
+/** Per-run measurements, printed at the end for the time estimates of the lesson runs. */
+const measured = [];
+
+const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
+  let c = n;
+  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
+  return c >>> 0;
+});
+function pngChunk(type, data) {
+  const out = Buffer.alloc(12 + data.length);
+  out.writeUInt32BE(data.length, 0);
+  out.write(type, 4, "ascii");
+  data.copy(out, 8);
+  let c = 0xffffffff;
+  for (const b of out.subarray(4, 8 + data.length)) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
+  out.writeUInt32BE((c ^ 0xffffffff) >>> 0, 8 + data.length);
+  return out;
+}
+/** A grey PNG of a hand-drawn-looking 7: dark ink on light paper, as a learner's photo. */
+function sevenPng(size = 56) {
+  const ink = (x, y) => {
+    const top = y >= 10 && y <= 15 && x >= 12 && x <= 44;
+    // The diagonal from the top bar's right end down to the bottom left.
+    const t = (y - 12) / 34;
+    const dx = x - (44 - t * 20);
+    const stroke = y >= 12 && y <= 46 && Math.abs(dx) <= 3;
+    return top || stroke;
+  };
+  const rows = [];
+  for (let y = 0; y < size; y++) {
+    const row = Buffer.alloc(1 + size);
+    for (let x = 0; x < size; x++) row[1 + x] = ink(x, y) ? 30 : 235;
+    rows.push(row);
+  }
+  const header = Buffer.alloc(13);
+  header.writeUInt32BE(size, 0);
+  header.writeUInt32BE(size, 4);
+  header.set([8, 0, 0, 0, 0], 8);
+  return Buffer.concat([
+    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
+    pngChunk("IHDR", header),
+    pngChunk("IDAT", deflateSync(Buffer.concat(rows))),
+    pngChunk("IEND", Buffer.alloc(0)),
+  ]);
+}
+
+/** Shows the trained ViT a picture of a 7 and waits for every head's map, drawn. */
+async function attentionMaps(page, id, n) {
+  await page.setInputFiles('[data-testid="attention-file"]', { name: "my-seven.png", mimeType: "image/png", buffer: sevenPng() });
+  await page.waitForSelector('[data-testid="attention-prediction"]', { timeout: 60_000 });
+  const maps = await page.$$eval('[data-testid="attention-map"] canvas', (cs) =>
+    cs.map((c) => {
+      const d = c.getContext("2d").getImageData(0, 0, c.width, c.height).data;
+      let orange = 0;
+      for (let i = 0; i < d.length; i += 4) if (d[i] > d[i + 2] + 40) orange += 1;
+      return orange;
+    }),
+  );
+  // Two layers of two heads, each with some patch tinted.
+  assert.equal(maps.length, 4, `lesson ${id} step ${n}: attention maps ${maps}`);
+  assert.ok(maps.every((o) => o > 0), `lesson ${id} step ${n}: every map marks a patch (${maps})`);
+  console.log(`# lesson ${id} step ${n}: ${await page.textContent('[data-testid="attention-prediction"]')}`);
+}
 
 async function lessonIds(browser) {
   let ids = [];
@@ -45,8 +121,33 @@ async function answerQuiz(page) {
   throw new Error("no quiz choice was accepted");
 }
 
+/** Presses Train and waits until the step's checks hold (then stops the run) or it ends. */
+async function train(page, id, n) {
+  const started = Date.now();
+  await page.click('[data-testid="lesson-train"]');
+  await page.waitForSelector('[data-testid="lesson-run-status"]', { timeout: 120_000 });
+  // The step is passed as soon as its checks hold: a run that reaches its target early is
+  // stopped there, as a learner would; one that must finish runs to its end.
+  await page.waitForFunction(
+    () =>
+      document.querySelector('[data-testid="lesson-run-end"]') ||
+      [...document.querySelectorAll('[data-testid="check"]')].every((c) => c.classList.contains("passed")),
+    null,
+    { timeout: TRAIN_TIMEOUT_MS, polling: 250 },
+  );
+  if (SHOWCASE.has(id)) await screenshot(page, `lesson-${id}-step-${n}-training`);
+  if (!(await page.$('[data-testid="lesson-run-end"]'))) await page.click('[data-testid="lesson-stop"]');
+  await page.waitForSelector('[data-testid="lesson-run-end"]', { timeout: 60_000 });
+  const end = await page.textContent('[data-testid="lesson-run-end"]');
+  assert.match(end, /^(Training finished|Stopped)\.$/, `lesson ${id} step ${n}: ${end}`);
+  const status = await page.textContent('[data-testid="lesson-run-status"] p');
+  const seconds = (Date.now() - started) / 1000;
+  const m = status.match(/^Step (\d+) of (\d+) · ([\d.]+) steps\/s/);
+  measured.push({ id, step: n, reached: Number(m?.[1]), budget: Number(m?.[2]), stepsPerSecond: Number(m?.[3]), seconds, status });
+  console.log(`# lesson ${id} step ${n}: ${status} (${seconds.toFixed(1)} s in the page)`);
+}
+
 async function passStep(page, id, n) {
-  const step = page.locator('[data-testid="step"]');
   if (await page.$('[data-testid="graph-widget"]')) {
     await page.waitForSelector('[data-testid="gradcheck"]', { timeout: 60_000 });
   }
@@ -60,81 +161,90 @@ async function passStep(page, id, n) {
     }
   }
   if (await page.$('[data-testid="quiz"]')) await answerQuiz(page);
-  if (await page.$('[data-testid="lesson-train"]')) {
-    const started = Date.now();
-    await page.click('[data-testid="lesson-train"]');
-    await page.waitForSelector('[data-testid="lesson-run-status"]', { timeout: 120_000 });
-    // The step is passed as soon as its checks hold: a run that reaches its target early is
-    // stopped there, as a learner would; one with a step count to reach runs to its end.
-    await page.waitForFunction(
-      () =>
-        document.querySelector('[data-testid="lesson-run-end"]') ||
-        [...document.querySelectorAll('[data-testid="check"]')].every((c) => c.classList.contains("passed")),
-      null,
-      { timeout: TRAIN_TIMEOUT_MS, polling: 500 },
-    );
-    if (SHOWCASE.has(id)) await screenshot(page, `lesson-${id}-step-${n}-training`);
-    if (!(await page.$('[data-testid="lesson-run-end"]'))) await page.click('[data-testid="lesson-stop"]');
-    await page.waitForSelector('[data-testid="lesson-run-end"]', { timeout: 60_000 });
-    const end = await page.textContent('[data-testid="lesson-run-end"]');
-    assert.match(end, /^(Training finished|Stopped)\.$/, `lesson ${id} step ${n}: ${end}`);
-    // Speed and result of each lesson run, for estimating the time on a laptop GPU.
-    const status = await page.textContent('[data-testid="lesson-run-status"] p');
-    console.log(`lesson ${id} step ${n}: ${status} (${((Date.now() - started) / 1000).toFixed(1)} s in the page)`);
+  if (await page.$('[data-testid="lesson-augment"]')) {
+    // The run's own augmentation, drawn by the worker from the loader's seeded streams.
+    await page.waitForSelector('[data-testid="lesson-augment"] [data-testid="augment-grid"]', { timeout: 60_000 });
+    const drawn = Number(await page.getAttribute('[data-testid="lesson-augment"] [data-testid="augment-grid"]', "data-drawn"));
+    assert.ok(drawn > 0, `lesson ${id} step ${n}: augmented samples drawn`);
   }
-  await page.waitForFunction(
-    () => [...document.querySelectorAll('[data-testid="check"]')].every((c) => c.classList.contains("passed")),
-    null,
-    { timeout: 30_000 },
-  ).catch(async () => {
-    const checks = await page.$$eval('[data-testid="check"]', (cs) => cs.map((c) => c.textContent));
-    const status = await step.textContent();
-    throw new Error(`lesson ${id} step ${n}: checks not passed: ${checks.join(" | ")}\n${status.slice(-400)}`);
-  });
+  if (await page.$('[data-testid="lesson-train"]')) await train(page, id, n);
+  if (await page.$('[data-testid="attention-widget"]')) await attentionMaps(page, id, n);
+  await page
+    .waitForFunction(
+      () => [...document.querySelectorAll('[data-testid="check"]')].every((c) => c.classList.contains("passed")),
+      null,
+      { timeout: 30_000 },
+    )
+    .catch(async () => {
+      const checks = await page.$$eval('[data-testid="check"]', (cs) => cs.map((c) => c.textContent));
+      const status = await page.locator('[data-testid="step"]').textContent();
+      throw new Error(`lesson ${id} step ${n}: checks not passed: ${checks.join(" | ")}\n${status.slice(-400)}`);
+    });
 }
 
-async function walk(browser, id) {
-  await withPage(browser, `lesson-${id}`, `/lesson/${id}`, async (page) => {
-    await page.waitForSelector('[data-testid="step"]', { timeout: 30_000 });
-    const total = await page.$$eval(".step-nav li", (l) => l.length);
-    assert.ok(total >= 5, `lesson ${id} has ${total} steps`);
-    for (let n = 1; n <= total; n += 1) {
-      await page.waitForSelector(`[data-testid="step"][data-step="${n}"]`, { timeout: 10_000 });
-      const hasChecks = (await page.$$('[data-testid="check"]')).length > 0;
-      if (hasChecks && !(await checksPassed(page)) && n < total) {
-        assert.equal(await page.getAttribute('[data-testid="next"]', "aria-disabled"), "true", `lesson ${id} step ${n}: Next is locked`);
-      }
-      await passStep(page, id, n);
-      if (SHOWCASE.has(id)) await screenshot(page, `lesson-${id}-step-${n}`);
-      if (n < total) {
-        assert.equal(await page.getAttribute('[data-testid="next"]', "aria-disabled"), "false");
-        await page.click('[data-testid="next"]');
+/** Walks the lesson open in `page` from its first step to its last. */
+async function walkLesson(page, id) {
+  const started = Date.now();
+  await page.waitForSelector(`[data-testid="lesson"][data-lesson="${id}"] [data-testid="step"][data-step="1"]`, { timeout: 30_000 });
+  const total = await page.$$eval(".step-nav li", (l) => l.length);
+  assert.ok(total >= 5, `lesson ${id} has ${total} steps`);
+  for (let n = 1; n <= total; n += 1) {
+    await page.waitForSelector(`[data-testid="step"][data-step="${n}"]`, { timeout: 10_000 });
+    const hasChecks = (await page.$$('[data-testid="check"]')).length > 0;
+    if (hasChecks && !(await checksPassed(page)) && n < total) {
+      assert.equal(await page.getAttribute('[data-testid="next"]', "aria-disabled"), "true", `lesson ${id} step ${n}: Next is locked`);
+    }
+    await passStep(page, id, n);
+    if (SHOWCASE.has(id)) await screenshot(page, `lesson-${id}-step-${n}`);
+    if (n < total) {
+      assert.equal(await page.getAttribute('[data-testid="next"]', "aria-disabled"), "false");
+      await page.click('[data-testid="next"]');
+    }
+  }
+  assert.equal(await page.textContent('[data-testid="lesson-progress"]'), `${total} of ${total} steps done`);
+  assert.deepEqual(page.problems, [], `lesson ${id}: no errors`);
+  console.log(`# lesson ${id}: walked in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+}
+
+/** Walks consecutive lessons in one page, following each lesson's "Next lesson" link. */
+async function walkChain(browser, chain, label) {
+  const budget = BUDGET === "full" ? "" : `?budget=${BUDGET}`;
+  await withPage(browser, `lessons-${label}`, `/lesson/${chain[0]}${budget}`, async (page) => {
+    for (const [i, id] of chain.entries()) {
+      await walkLesson(page, id);
+      const next = chain[i + 1];
+      if (!next) break;
+      const link = await page.getAttribute('[data-testid="next-lesson"]', "href");
+      if (link === `/lesson/${next}${budget}`) {
+        await page.click('[data-testid="next-lesson"]');
+      } else {
+        await page.goto(new URL(`/lesson/${next}${budget}`, page.url()).href);
       }
     }
-    assert.equal(await page.textContent('[data-testid="lesson-progress"]'), `${total} of ${total} steps done`);
-    assert.deepEqual(page.problems, [], `lesson ${id}: no errors`);
   });
 }
 
 test("every lesson can be walked to the end, passing each step's checks", async () => {
-  const browser = await launch({ webgpu: true });
+  const browser = await launch({ webgpu: WEBGPU });
+  const started = Date.now();
   try {
     const ids = await lessonIds(browser);
-    assert.ok(ids.length >= 3, `lessons listed: ${ids}`);
-    // On SwiftShader the whole course takes hours (ViT alone runs at 0.1 steps/s), so CI
-    // walks lesson 1; `PIXELGRAD_LESSONS=all` (or a list of ids) walks more.
-    const wanted = process.env.PIXELGRAD_LESSONS ?? "tensors-autograd";
-    const only = wanted === "all" ? null : wanted.split(",");
-    for (const id of ids.filter((i) => !only || only.includes(i))) {
-      await walk(browser, id);
-    }
+    assert.equal(ids.length, 17, `lessons listed: ${ids}`);
+    const only = process.env.PIXELGRAD_LESSONS?.split(",");
+    const wanted = ids.filter((i) => !only || only.includes(i));
+    // Two halves of about equal training time (the second holds the bigger models).
+    const cut = Math.ceil(wanted.length / 2) + (wanted.length > 8 ? 1 : 0);
+    const halves = [wanted.slice(0, cut), wanted.slice(cut)].filter((h) => h.length > 0);
+    await Promise.all(halves.map((h, i) => walkChain(browser, h, `part-${i + 1}`)));
   } finally {
     await browser.close();
+    console.log(`# course walk: ${((Date.now() - started) / 1000).toFixed(1)} s`);
+    console.log(`# runs: ${JSON.stringify(measured)}`);
   }
 });
 
 test("progress survives a reload and locked steps stay locked", async () => {
-  const browser = await launch({ webgpu: true });
+  const browser = await launch({ webgpu: false });
   try {
     await withPage(browser, "lesson-progress", "/lesson/lenet#step-3", async (page) => {
       await page.waitForSelector('[data-testid="step"]', { timeout: 30_000 });

@@ -249,6 +249,8 @@ impl RunSettings {
             train,
             loss,
             steps: 0,
+            freeze: Vec::new(),
+            unfreeze: Vec::new(),
             weights: None,
         };
         spec.validate()

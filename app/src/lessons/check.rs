@@ -25,6 +25,12 @@ pub enum Metric {
     GradcheckError,
     /// Whether the step's quiz was answered correctly.
     Quiz,
+    /// Whether the step's run trained to its last step (its budget, or early stopping).
+    Finished,
+    /// Whether the step's run trained with a loss written in the loss editor.
+    CustomLoss,
+    /// Whether the attention widget has shown a ViT's maps on a picture.
+    AttentionMaps,
 }
 
 impl Metric {
@@ -38,6 +44,9 @@ impl Metric {
             "macs" => Metric::Macs,
             "gradcheck_error" => Metric::GradcheckError,
             "quiz" => Metric::Quiz,
+            "finished" => Metric::Finished,
+            "custom_loss" => Metric::CustomLoss,
+            "attention_maps" => Metric::AttentionMaps,
             _ => return None,
         })
     }
@@ -45,7 +54,12 @@ impl Metric {
     /// The widget kinds (fenced-block names) that report this metric.
     pub fn reported_by(self) -> &'static [&'static str] {
         match self {
-            Metric::Accuracy | Metric::Loss | Metric::Steps => &["run"],
+            Metric::Accuracy
+            | Metric::Loss
+            | Metric::Steps
+            | Metric::Finished
+            | Metric::CustomLoss => &["run"],
+            Metric::AttentionMaps => &["attention"],
             Metric::OutputShape => &["conv"],
             Metric::Params => &["conv", "model"],
             Metric::Macs => &["model"],
@@ -65,6 +79,9 @@ impl Metric {
             Metric::Macs => "multiply-accumulates",
             Metric::GradcheckError => "gradient-check error",
             Metric::Quiz => "quiz",
+            Metric::Finished => "training run to its end",
+            Metric::CustomLoss => "custom loss",
+            Metric::AttentionMaps => "attention maps",
         }
     }
 }
@@ -134,6 +151,9 @@ pub struct Observed {
     pub macs: Option<f64>,
     pub gradcheck_error: Option<f64>,
     pub quiz: Option<bool>,
+    pub finished: Option<bool>,
+    pub custom_loss: Option<bool>,
+    pub attention_maps: Option<bool>,
 }
 
 impl Check {
@@ -149,10 +169,13 @@ impl Check {
             .unwrap_or(line.len());
         let (name, rest) = line.split_at(name_end);
         let metric = Metric::parse(name).ok_or_else(|| {
-            bad("unknown quantity (accuracy, loss, steps, output_shape, params, macs, gradcheck_error, quiz)")
+            bad("unknown quantity (accuracy, loss, steps, output_shape, params, macs, gradcheck_error, quiz, finished, custom_loss, attention_maps)")
         })?;
         let rest = rest.trim();
-        if metric == Metric::Quiz {
+        if matches!(
+            metric,
+            Metric::Quiz | Metric::Finished | Metric::CustomLoss | Metric::AttentionMaps
+        ) {
             return if rest.is_empty() {
                 Ok(Check {
                     metric,
@@ -160,7 +183,7 @@ impl Check {
                     target: Target::Yes,
                 })
             } else {
-                Err(bad("`quiz` takes no comparison"))
+                Err(bad(&format!("`{name}` takes no comparison")))
             };
         }
         let (cmp, value) = [
@@ -214,6 +237,9 @@ impl Check {
                 _ => false,
             },
             Metric::Quiz => seen.quiz == Some(true),
+            Metric::Finished => seen.finished == Some(true),
+            Metric::CustomLoss => seen.custom_loss == Some(true),
+            Metric::AttentionMaps => seen.attention_maps == Some(true),
         }
     }
 }
@@ -223,6 +249,9 @@ impl fmt::Display for Check {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match (&self.metric, &self.target) {
             (Metric::Quiz, _) => write!(f, "answer the quiz correctly"),
+            (Metric::Finished, _) => write!(f, "train the run to its end"),
+            (Metric::CustomLoss, _) => write!(f, "train with a loss you wrote"),
+            (Metric::AttentionMaps, _) => write!(f, "see the attention maps of a picture of yours"),
             (Metric::Accuracy, Target::Number(t)) => {
                 write!(
                     f,
@@ -284,6 +313,15 @@ mod tests {
             ..Observed::default()
         }));
         assert_eq!(acc.to_string(), "validation accuracy > 95%");
+        let finished = Check::parse("finished").expect("parses");
+        assert!(!finished.passes(&Observed {
+            steps: Some(600.0),
+            ..Observed::default()
+        }));
+        assert!(finished.passes(&Observed {
+            finished: Some(true),
+            ..Observed::default()
+        }));
     }
 
     #[test]
@@ -295,6 +333,7 @@ mod tests {
             "output_shape > [1]",
             "output_shape == [1, x]",
             "quiz == 1",
+            "finished > 0",
             "loss < inf",
         ] {
             assert!(Check::parse(bad).is_err(), "{bad} should not parse");

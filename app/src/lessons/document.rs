@@ -48,6 +48,9 @@ pub enum Widget {
     Train(Box<LessonRun>),
     /// A multiple-choice question.
     Quiz(Quiz),
+    /// The current ViT's attention maps on the learner's picture; the flag is whether the
+    /// invert box starts ticked.
+    Attention(bool),
 }
 
 impl Widget {
@@ -59,6 +62,7 @@ impl Widget {
             Widget::Model(_) => "model",
             Widget::Train(_) => "run",
             Widget::Quiz(_) => "quiz",
+            Widget::Attention(_) => "attention",
         }
     }
 }

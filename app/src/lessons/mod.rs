@@ -4,6 +4,7 @@
 //! Computation that needs the model zoo or autograd (graph values, model summaries) runs in
 //! the training worker ([`query`]), so the page's wasm stays small.
 
+pub mod attention;
 pub mod catalog;
 pub mod check;
 pub mod conv_math;

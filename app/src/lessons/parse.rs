@@ -13,7 +13,15 @@ use super::graph_program::GraphProgram;
 use super::run::{LessonModel, LessonRun};
 
 /// Block names the engine reads instead of rendering.
-const BLOCKS: &[&str] = &["graph", "conv", "model", "run", "quiz", "check"];
+const BLOCKS: &[&str] = &[
+    "graph",
+    "conv",
+    "model",
+    "run",
+    "quiz",
+    "attention",
+    "check",
+];
 
 /// Parses one lesson file.
 pub fn parse_lesson(text: &str) -> Result<Lesson, LessonError> {
@@ -180,6 +188,7 @@ fn add_block(step: &mut Step, name: &str, text: &str) -> Result<(), LessonError>
         "model" => Widget::Model(LessonModel::parse(text)?),
         "run" => Widget::Train(Box::new(LessonRun::parse(text)?)),
         "quiz" => Widget::Quiz(parse_quiz(text)?),
+        "attention" => Widget::Attention(parse_attention(text)?),
         other => return Err(LessonError::UnknownBlock(other.to_string())),
     };
     if step.widgets.iter().any(|w| w.kind() == widget.kind()) {
@@ -187,6 +196,18 @@ fn add_block(step: &mut Step, name: &str, text: &str) -> Result<(), LessonError>
     }
     step.widgets.push(widget);
     Ok(())
+}
+
+/// An `attention` block: empty, or `invert: true|false` (the default for the invert box).
+fn parse_attention(text: &str) -> Result<bool, LessonError> {
+    match text.trim() {
+        "" | "invert: true" => Ok(true),
+        "invert: false" => Ok(false),
+        other => Err(LessonError::widget(
+            "attention",
+            format!("`{other}`: expected nothing or `invert: true|false`"),
+        )),
+    }
 }
 
 /// `? question`, then `- wrong` / `* right` choices, then `> explanation` lines.

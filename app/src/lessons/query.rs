@@ -6,6 +6,7 @@ use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::{count_trainable, summary, LayerSummary};
 use serde::{Deserialize, Serialize};
 
+use super::attention::{attention_maps, AttentionImage, AttentionMaps, Trained};
 use super::graph_eval::{evaluate, GraphReport};
 use super::graph_program::GraphProgram;
 
@@ -36,6 +37,11 @@ pub enum Ask {
         /// Its classes.
         classes: usize,
     },
+    /// The current model's attention maps on a picture (a trained ViT).
+    Attention {
+        /// The picture.
+        image: AttentionImage,
+    },
 }
 
 /// A model's summary for the block diagram.
@@ -57,6 +63,8 @@ pub enum Answer {
     Graph(GraphReport),
     /// A model's summary.
     Summary(ModelSummary),
+    /// A ViT's attention maps.
+    Attention(AttentionMaps),
     /// The question could not be answered, in words.
     Failed {
         /// Why.
@@ -82,10 +90,31 @@ pub fn answer(query: LessonQuery) -> LessonAnswer {
             input,
             classes,
         } => summarize(&model, input, classes).map(Answer::Summary),
+        Ask::Attention { .. } => Err("attention maps need the current model".into()),
     };
     LessonAnswer {
         id: query.id,
         answer: answer.unwrap_or_else(|message| Answer::Failed { message }),
+    }
+}
+
+/// Answers a query that may need the current model (`current`: its spec and network).
+pub async fn answer_with_model(
+    query: LessonQuery,
+    current: Option<(&pixelgrad::io::RunSpec, &pixelgrad::models::Model)>,
+) -> LessonAnswer {
+    let Ask::Attention { image } = &query.ask else {
+        return answer(query);
+    };
+    let answer = match current {
+        None => Err("there is no trained model yet: train this lesson's ViT first".to_string()),
+        Some((spec, model)) => attention_maps(Trained { spec, model }, image).await,
+    };
+    LessonAnswer {
+        id: query.id,
+        answer: answer
+            .map(Answer::Attention)
+            .unwrap_or_else(|message| Answer::Failed { message }),
     }
 }
 

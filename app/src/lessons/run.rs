@@ -2,8 +2,8 @@
 //! full `ModelSpec`), and training settings with lesson-friendly defaults, turned into the
 //! core's [`RunSpec`], the same type a share link and the worker carry.
 //!
-//! Block syntax: one `key: value` per line; a value that starts with `{`, `[`, a digit, `-`,
-//! `true`, `false` or `null` is JSON, anything else a string.
+//! Block syntax: one `key: value` per line; a value that starts with `{`, `[`, `-`, `true`,
+//! `false` or `null` is JSON, a number is a number, anything else a string (`1x32x32` too).
 
 use pixelgrad::data::{LoaderConfig, Pipeline};
 use pixelgrad::io::{LossSpec, RunSpec};
@@ -29,6 +29,39 @@ pub const LESSON_DATA: &[(&str, InputSpec, usize)] = &[
         10,
     ),
 ];
+
+/// How long a lesson's runs train.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Budget {
+    /// As the lesson file says (`max_steps`).
+    #[default]
+    Full,
+    /// Every run capped at this many steps (`?budget=N`, for slow machines).
+    Steps(usize),
+    /// Every run's own declared `quick_steps` (`?budget=quick`): the shortest run with which
+    /// the step's checks still hold, walked by the end-to-end test on the CPU.
+    Quick,
+}
+
+impl Budget {
+    /// The budget named by the page's `budget` query value.
+    pub fn from_query(value: Option<&str>) -> Budget {
+        match value.map(str::trim) {
+            Some("quick") => Budget::Quick,
+            Some(v) => v.parse().map_or(Budget::Full, Budget::Steps),
+            None => Budget::Full,
+        }
+    }
+
+    /// The query value that asks for this budget (`None` for the full one).
+    pub fn query(self) -> Option<String> {
+        match self {
+            Budget::Full => None,
+            Budget::Steps(n) => Some(n.to_string()),
+            Budget::Quick => Some("quick".into()),
+        }
+    }
+}
 
 /// A preset by name, or a whole spec.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -79,6 +112,10 @@ pub struct LessonRun {
     /// Step budget: the lesson's promise that the target is reached within it.
     #[serde(default)]
     pub max_steps: Option<usize>,
+    /// The quick budget (`?budget=quick`): fewer steps with which the step's checks are still
+    /// met for real; the end-to-end test walks the course with it.
+    #[serde(default)]
+    pub quick_steps: Option<usize>,
     /// Train on the first `n` training images only.
     #[serde(default)]
     pub subset: Option<usize>,
@@ -112,6 +149,22 @@ pub struct LessonRun {
     /// The loss (cross-entropy unless a custom program is given).
     #[serde(default = "default_loss")]
     pub loss: LossSpec,
+    /// `imagenet`: start a width-1 MobileNetV2 from the bundled ImageNet weights, its
+    /// `features` frozen unless `freeze` says otherwise (transfer learning).
+    #[serde(default)]
+    pub pretrained: Option<String>,
+    /// Parameter-name prefixes that do not train.
+    #[serde(default)]
+    pub freeze: Vec<String>,
+    /// Prefixes trained again after `freeze` (fine-tuning a backbone's last stage).
+    #[serde(default)]
+    pub unfreeze: Vec<String>,
+    /// The model's input when the augmentation changes the images' size (`1x32x32`).
+    #[serde(default)]
+    pub input: Option<String>,
+    /// Train with the loss written in the step's loss editor (shown above the Train button).
+    #[serde(default)]
+    pub loss_editor: bool,
 }
 
 fn default_optimizer() -> String {
@@ -147,15 +200,16 @@ fn block_to_json(widget: &'static str, text: &str) -> Result<Value, LessonError>
             .split_once(':')
             .ok_or_else(|| LessonError::widget(widget, format!("`{line}` is not `key: value`")))?;
         let value = value.trim();
-        let json = if value.starts_with(['{', '[', '-'])
-            || value.starts_with(|c: char| c.is_ascii_digit())
-            || ["true", "false", "null"].contains(&value)
-        {
-            serde_json::from_str(value)
-                .map_err(|e| LessonError::widget(widget, format!("{}: {e}", key.trim())))?
-        } else {
-            Value::String(value.to_string())
-        };
+        let json =
+            if value.starts_with(['{', '[', '-']) || ["true", "false", "null"].contains(&value) {
+                serde_json::from_str(value)
+                    .map_err(|e| LessonError::widget(widget, format!("{}: {e}", key.trim())))?
+            } else if value.starts_with(|c: char| c.is_ascii_digit()) {
+                // A number, or text that starts with one (`input: 1x32x32`).
+                serde_json::from_str(value).unwrap_or_else(|_| Value::String(value.to_string()))
+            } else {
+                Value::String(value.to_string())
+            };
         if map.insert(key.trim().to_string(), json).is_some() {
             return Err(LessonError::widget(
                 widget,
@@ -227,14 +281,31 @@ impl LessonRun {
     pub fn parse(text: &str) -> Result<LessonRun, LessonError> {
         let run: LessonRun = serde_json::from_value(block_to_json("run", text)?)
             .map_err(|e| LessonError::widget("run", e.to_string()))?;
-        run.run_spec(None)
+        run.run_spec(Budget::Full)
             .map_err(|e| LessonError::widget("run", e))?;
+        if let (Some(quick), Some(full)) = (run.quick_steps, run.max_steps) {
+            if quick == 0 || quick > full {
+                return Err(LessonError::widget(
+                    "run",
+                    format!("quick_steps {quick} must be between 1 and max_steps {full}"),
+                ));
+            }
+        }
         Ok(run)
     }
 
-    /// The core spec for this run; `budget` caps the step count further (the e2e tests and
-    /// `?budget=N` use it to shorten every run of a lesson).
-    pub fn run_spec(&self, budget: Option<usize>) -> Result<RunSpec, String> {
+    /// The step budget this run trains for under `budget`.
+    pub fn steps_under(&self, budget: Budget) -> Option<usize> {
+        match budget {
+            Budget::Full => self.max_steps,
+            Budget::Steps(b) => Some(self.max_steps.map_or(b, |a| a.min(b))),
+            Budget::Quick => self.quick_steps.or(self.max_steps),
+        }
+    }
+
+    /// The core spec for this run under `budget` (`?budget=N` caps every run of a lesson,
+    /// `?budget=quick` uses each run's `quick_steps`).
+    pub fn run_spec(&self, budget: Budget) -> Result<RunSpec, String> {
         let (input, classes) = data_info("run", &self.data).map_err(|e| e.to_string())?;
         let optimizer = match self.optimizer.as_str() {
             "sgd" => OptimizerSpec::Sgd(SgdConfig {
@@ -249,10 +320,7 @@ impl LessonRun {
             }),
             other => return Err(format!("unknown optimizer `{other}` (sgd, adam, adamw)")),
         };
-        let max_steps = match (self.max_steps, budget) {
-            (Some(a), Some(b)) => Some(a.min(b)),
-            (a, b) => a.or(b),
-        };
+        let max_steps = self.steps_under(budget);
         let train = TrainConfig {
             epochs: self.epochs,
             max_steps,
@@ -272,12 +340,39 @@ impl LessonRun {
             penalty: self.penalty,
             reduce_on_plateau: self.reduce_on_plateau,
         };
+        let input = match &self.input {
+            Some(text) => parse_input(text)?,
+            None => input,
+        };
+        if self.pretrained.as_deref().is_some_and(|p| p != "imagenet") {
+            return Err("`pretrained` can only be `imagenet`".into());
+        }
         let mut spec = RunSpec::bundled(&self.data, input, classes, self.model.spec()?, train);
         spec.data.subset = self.subset;
         spec.loss = self.loss.clone();
+        spec.freeze = self.freeze.clone();
+        spec.unfreeze = self.unfreeze.clone();
+        spec.validate().map_err(|e| e.to_string())?;
         Ok(spec)
     }
 }
+/// `CxHxW` (`1x32x32`).
+fn parse_input(text: &str) -> Result<InputSpec, String> {
+    let dims: Vec<usize> = text
+        .split('x')
+        .map(|d| d.trim().parse::<usize>())
+        .collect::<Result<_, _>>()
+        .map_err(|_| format!("input `{text}` is not CxHxW"))?;
+    match dims[..] {
+        [channels, height, width] => Ok(InputSpec {
+            channels,
+            height,
+            width,
+        }),
+        _ => Err(format!("input `{text}` is not CxHxW")),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -287,10 +382,30 @@ mod tests {
         let run =
             LessonRun::parse("data: mnist\nmodel: lenet5\nlr: 0.05\nmax_steps: 300\nsubset: 6000")
                 .expect("parses");
-        let spec = run.run_spec(Some(40)).expect("builds");
+        let spec = run.run_spec(Budget::Steps(40)).expect("builds");
         spec.validate().expect("valid");
         assert_eq!(spec.train.max_steps, Some(40));
         assert_eq!(spec.data.subset, Some(6000));
+        assert_eq!(run.steps_under(Budget::Quick), Some(300));
+        let quick = LessonRun::parse("data: mnist\nmodel: lenet5\nmax_steps: 300\nquick_steps: 80")
+            .expect("parses");
+        assert_eq!(
+            quick
+                .run_spec(Budget::Quick)
+                .expect("builds")
+                .train
+                .max_steps,
+            Some(80)
+        );
+        assert_eq!(Budget::from_query(Some("quick")), Budget::Quick);
+        assert_eq!(Budget::from_query(Some("40")), Budget::Steps(40));
+        assert_eq!(Budget::from_query(Some("x")), Budget::Full);
+        let sized = LessonRun::parse("data: mnist\nmodel: lenet5\ninput: 1x28x28\nmax_steps: 3")
+            .expect("parses");
+        assert_eq!(
+            sized.run_spec(Budget::Full).expect("builds").data.input,
+            InputSpec::GREY28
+        );
         let custom = LessonRun::parse(
             r#"data: digits
 model: {"family": "mlp", "hidden": [32], "activation": "relu", "dropout": 0.0}
@@ -308,6 +423,7 @@ lr: 0.01"#,
             "data: mnist\nmodel: lenet6",
             "data: cifar\nmodel: lenet5",
             "data: mnist\nmodel: lenet5\noptimizer: lion",
+            "data: mnist\nmodel: lenet5\nmax_steps: 100\nquick_steps: 200",
         ] {
             assert!(LessonRun::parse(bad).is_err(), "{bad:?} should fail");
         }

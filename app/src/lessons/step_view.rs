@@ -7,9 +7,12 @@ use leptos::prelude::*;
 use leptos_router::hooks::{use_location, use_query_map};
 use pixelgrad::io::encode_link;
 
+use super::catalog;
 use super::check::Observed;
 use super::document::{Lesson, Step, Widget};
 use super::progress;
+use super::run::Budget;
+use super::widgets::attention_view::AttentionView;
 use super::widgets::conv_explorer::ConvExplorer;
 use super::widgets::graph_view::GraphView;
 use super::widgets::model_diagram::ModelDiagram;
@@ -37,8 +40,7 @@ fn frontier(passed: &BTreeSet<usize>, steps: usize) -> usize {
 pub fn LessonPage(lesson: &'static Lesson) -> impl IntoView {
     let location = use_location();
     let query = use_query_map();
-    let budget =
-        Memo::new(move |_| query.with(|q| q.get("budget").and_then(|b| b.parse::<usize>().ok())));
+    let budget = Memo::new(move |_| query.with(|q| Budget::from_query(q.get("budget").as_deref())));
     let passed = RwSignal::new(progress::load(&lesson.id));
     let steps = lesson.steps.len();
     let current = Memo::new(move |_| {
@@ -105,7 +107,7 @@ fn StepView(
     lesson: &'static Lesson,
     index: usize,
     passed: RwSignal<BTreeSet<usize>>,
-    budget: Option<usize>,
+    budget: Budget,
 ) -> impl IntoView {
     let step: &'static Step = &lesson.steps[index];
     let observed = RwSignal::new(Observed::default());
@@ -130,6 +132,9 @@ fn StepView(
                 view! { <TrainView run=(**r).clone() observed budget /> }.into_any()
             }
             Widget::Quiz(q) => view! { <QuizView quiz=q.clone() observed /> }.into_any(),
+            Widget::Attention(invert) => {
+                view! { <AttentionView invert=*invert observed /> }.into_any()
+            }
         })
         .collect_view();
     let checks = (!step.checks.is_empty()).then(|| {
@@ -167,7 +172,22 @@ fn StepView(
                             href=move || if unlocked() { format!("#step-{}", index + 2) } else { format!("#step-{}", index + 1) }>"Next"</a>
                     }.into_any()
                 } else {
-                    view! { <a class=move || if unlocked() { "button primary" } else { "button primary disabled" } data-testid="finish" href="/lessons">"Finish the lesson"</a> }.into_any()
+                    let query = budget.query().map(|b| format!("?budget={b}")).unwrap_or_default();
+                    let next = catalog::lessons().find(|l| l.number == lesson.number + 1);
+                    view! {
+                        <a class=move || if unlocked() { "button primary" } else { "button primary disabled" } data-testid="finish"
+                            aria-disabled=move || (!unlocked()).to_string() href="/lessons">"Finish the lesson"</a>
+                        {next.map(|next| {
+                            let href = format!("/lesson/{}{query}", next.id);
+                            view! {
+                                <a class=move || if unlocked() { "button" } else { "button disabled" } data-testid="next-lesson"
+                                    aria-disabled=move || (!unlocked()).to_string()
+                                    href=move || if unlocked() { href.clone() } else { format!("#step-{}", index + 1) }>
+                                    {format!("Next lesson: {}. {}", next.number, next.title)}
+                                </a>
+                            }
+                        })}
+                    }.into_any()
                 }}
                 {playground.map(|href| view! { <a class="button" data-testid="open-playground" href=href>"Open this step in the playground"</a> })}
             </div>
@@ -176,7 +196,7 @@ fn StepView(
 }
 
 /// `/playground#run=pg1.…` (the share link format) with the step's run (or its model with lesson defaults), if it has one.
-fn playground_link(step: &Step, budget: Option<usize>) -> Option<String> {
+fn playground_link(step: &Step, budget: Budget) -> Option<String> {
     let run = step.widgets.iter().find_map(|w| match w {
         Widget::Train(r) => Some((**r).clone()),
         Widget::Model(m) => m.as_run().ok(),

@@ -8,6 +8,7 @@ use super::catalog::{all, SOURCES};
 use super::document::Widget;
 use super::graph_eval::evaluate;
 use super::query::summarize;
+use super::run::Budget;
 
 /// Lessons the course promises (issue 8), in order.
 const COURSE_LEN: usize = 17;
@@ -56,13 +57,25 @@ fn every_lesson_parses_and_validates() {
             for w in &step.widgets {
                 match w {
                     Widget::Train(run) => {
-                        let spec = run.run_spec(None).unwrap_or_else(|e| panic!("{at}: {e}"));
+                        let spec = run
+                            .run_spec(Budget::Full)
+                            .unwrap_or_else(|e| panic!("{at}: {e}"));
                         spec.validate()
                             .unwrap_or_else(|e| panic!("{at}: invalid run: {e}"));
                         assert!(
                             spec.train.max_steps.is_some(),
                             "{at}: a lesson run needs a step budget (max_steps)"
                         );
+                        assert!(
+                            run.quick_steps.is_some(),
+                            "{at}: a lesson run needs a quick budget (quick_steps) for the course walk"
+                        );
+                        let quick = run
+                            .run_spec(Budget::Quick)
+                            .unwrap_or_else(|e| panic!("{at}: {e}"));
+                        quick
+                            .validate()
+                            .unwrap_or_else(|e| panic!("{at}: invalid quick run: {e}"));
                         summarize(&spec.model, spec.data.input, spec.data.classes)
                             .unwrap_or_else(|e| panic!("{at}: {e}"));
                     }
@@ -78,7 +91,7 @@ fn every_lesson_parses_and_validates() {
                             "{at}: the graph has a non-finite value"
                         );
                     }
-                    Widget::Conv(_) | Widget::Quiz(_) => {}
+                    Widget::Conv(_) | Widget::Quiz(_) | Widget::Attention(_) => {}
                 }
             }
         }
@@ -98,7 +111,7 @@ fn run_costs() {
         for (i, step) in lesson.steps.iter().enumerate() {
             for w in &step.widgets {
                 if let Widget::Train(run) = w {
-                    let spec = run.run_spec(None).expect("valid");
+                    let spec = run.run_spec(Budget::Full).expect("valid");
                     let s =
                         summarize(&spec.model, spec.data.input, spec.data.classes).expect("builds");
                     let steps = spec.train.max_steps.unwrap_or(0);

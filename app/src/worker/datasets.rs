@@ -224,11 +224,22 @@ pub async fn imagenet_backbone() -> Result<Rc<BTreeMap<String, Tensor>>, String>
 }
 
 /// Transfer learning: loads the backbone into `model` (a width-1 MobileNetV2, before it moves
-/// to a device) and freezes it, so only the new classifier head trains.
+/// to a device) and freezes it, so only the new classifier head trains (the spec's own
+/// `freeze`/`unfreeze` prefixes, applied after, decide when it names any).
 pub fn start_from_backbone(
     model: &Model,
     backbone: &BTreeMap<String, Tensor>,
 ) -> Result<(), String> {
+    let grey = parameters(model)
+        .iter()
+        .any(|p| p.name == STEM && p.tensor.dims().get(1) == Some(&1));
+    let adapted;
+    let backbone = if grey {
+        adapted = grey_stem(backbone)?;
+        &adapted
+    } else {
+        backbone
+    };
     let report = load_state_dict(model, backbone, false)
         .map_err(|e| format!("the pretrained weights do not fit this model: {e}"))?;
     if !report.unexpected.is_empty() || report.missing.iter().any(|m| m.starts_with("features.")) {
@@ -238,6 +249,36 @@ pub fn start_from_backbone(
     }
     freeze(model, "features.").map_err(|e| e.to_string())?;
     Ok(())
+}
+
+/// MobileNetV2's first convolution.
+const STEM: &str = "features.0.0.weight";
+
+/// The backbone for one-channel (grey) images: the first convolution's RGB filters summed
+/// over their input channels, so a grey image gives the features its RGB copy would (timm's
+/// `adapt_input_conv`).
+fn grey_stem(backbone: &BTreeMap<String, Tensor>) -> Result<BTreeMap<String, Tensor>, String> {
+    let mut adapted = backbone.clone();
+    let stem = backbone
+        .get(STEM)
+        .ok_or("the pretrained weights have no first convolution")?;
+    let dims = stem.dims().to_vec();
+    let [out, 3, kh, kw] = dims[..] else {
+        return Err(format!(
+            "the first convolution's weights are {dims:?}, not RGB"
+        ));
+    };
+    let rgb = stem.to_vec::<f32>().map_err(|e| e.to_string())?;
+    let area = kh * kw;
+    let summed: Vec<f32> = (0..out * area)
+        .map(|i| {
+            let (o, k) = (i / area, i % area);
+            (0..3).map(|c| rgb[(o * 3 + c) * area + k]).sum()
+        })
+        .collect();
+    let grey = Tensor::from_vec(summed, [out, 1, kh, kw]).map_err(|e| e.to_string())?;
+    adapted.insert(STEM.to_string(), grey);
+    Ok(adapted)
 }
 
 /// Softmax probabilities of `model` for one image, through the run's evaluation pipeline (the

@@ -111,12 +111,19 @@ async fn handle(command: Command) {
         Command::ProbeLoss(request) => {
             post(&Event::LossProbed(pixelgrad::loss::probe::probe(&request)))
         }
-        Command::Lesson(query) => post(&Event::LessonAnswer(crate::lessons::query::answer(query))),
+        Command::Lesson(query) => {
+            let current = SESSION.with(|s| s.borrow().current.clone());
+            let current = current.as_deref().map(|t| (&t.spec, &t.model));
+            let answer = crate::lessons::query::answer_with_model(query, current).await;
+            post(&Event::LessonAnswer(answer));
+        }
         Command::Inspect(query) => inspect_current(query).await,
         Command::PreviewAugment(request) => {
             let data = SESSION.with(|s| s.borrow().data.clone());
             let data = data.as_ref().map(|(_, d)| &**d);
-            post(&Event::AugmentPreview(super::augment::preview(&request, data)));
+            post(&Event::AugmentPreview(super::augment::preview(
+                &request, data,
+            )));
         }
         Command::Share | Command::ExportFile | Command::Predict { .. } => {
             use_current(command).await

@@ -10,7 +10,7 @@ use pixelgrad::data::{train_val_split, Dataset, Subset};
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::io::{load_model, DataSource, LossSpec, RunSpec};
 use pixelgrad::models::Model;
-use pixelgrad::nn::move_to_device;
+use pixelgrad::nn::{freeze, move_to_device, unfreeze};
 use pixelgrad::tensor::Tensor;
 use pixelgrad::train::{TrainConfig, Trainer};
 
@@ -119,6 +119,7 @@ pub(super) fn build(
     if let Some(backbone) = backbone {
         start_from_backbone(&model, backbone)?;
     }
+    apply_freezing(spec, &model, backbone.is_some())?;
     if let Some((step, file)) = checkpoint {
         load_model(model.net(), file, true)
             .map_err(|e| format!("the checkpoint at step {step} could not be read: {e}"))?;
@@ -136,6 +137,21 @@ pub(super) fn build(
         None => Backend::Cpu,
     };
     Ok((model, backend))
+}
+
+/// The spec's `freeze` prefixes, then its `unfreeze` ones (a pretrained backbone starts all
+/// frozen, so there `freeze` may be left empty).
+fn apply_freezing(spec: &RunSpec, model: &Model, pretrained: bool) -> Result<(), String> {
+    if !spec.freeze.is_empty() && pretrained {
+        unfreeze(model, "").map_err(|e| e.to_string())?;
+    }
+    for prefix in &spec.freeze {
+        freeze(model, prefix).map_err(|e| format!("cannot freeze `{prefix}`: {e}"))?;
+    }
+    for prefix in &spec.unfreeze {
+        unfreeze(model, prefix).map_err(|e| format!("cannot unfreeze `{prefix}`: {e}"))?;
+    }
+    Ok(())
 }
 
 /// The trainer for the spec's loss: the built-in cross-entropy (with the spec's label

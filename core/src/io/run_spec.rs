@@ -34,6 +34,14 @@ pub struct RunSpec {
     /// Optimizer steps the run had taken when it was shared (0 for a run not yet started);
     /// the app replays up to this step to reproduce the shared curve.
     pub steps: u64,
+    /// Parameter-name prefixes whose parameters do not train (`requires_grad = False`), as a
+    /// pretrained backbone while a new head learns (`features.`). Absent from older links.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub freeze: Vec<String>,
+    /// Prefixes trained again after `freeze`: fine-tuning the last stage of a frozen backbone
+    /// (`features.18.`). Absent from older links.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub unfreeze: Vec<String>,
     /// Trained weights, int8-quantized, when small enough for a link. Not part of the JSON:
     /// the link codec stores them in a compact binary section after it.
     #[serde(skip)]
@@ -198,6 +206,8 @@ impl RunSpec {
             train,
             loss: LossSpec::CrossEntropy,
             steps: 0,
+            freeze: Vec::new(),
+            unfreeze: Vec::new(),
             weights: None,
         }
     }
@@ -216,6 +226,8 @@ impl RunSpec {
         spec_limits::check_model(&self.model, self.data.input)?;
         spec_limits::check_train(&self.train)?;
         spec_limits::check_loss(&self.loss)?;
+        spec_limits::check_prefixes("freeze", &self.freeze)?;
+        spec_limits::check_prefixes("unfreeze", &self.unfreeze)?;
         if self.steps > spec_limits::MAX_STEPS {
             return Err(SpecError::new(
                 "steps",

@@ -219,6 +219,25 @@ fn check_schedule(s: &Schedule, field: &str, depth: usize) -> Check {
     }
 }
 
+/// Parameter-name prefixes (`freeze`, `unfreeze`): at most 32, each 1 to 64 characters of
+/// letters, digits, `_` and `.`.
+pub(crate) fn check_prefixes(field: &str, prefixes: &[String]) -> Check {
+    list(field, prefixes, 0, 32)?;
+    for (i, p) in prefixes.iter().enumerate() {
+        let ok = !p.is_empty()
+            && p.len() <= 64
+            && p.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '.');
+        if !ok {
+            return fail(
+                &format!("{field}[{i}]"),
+                "must be 1 to 64 letters, digits, `_` or `.` (a parameter-name prefix)",
+            );
+        }
+    }
+    Ok(())
+}
+
 /// The loss: built-in, or a custom source within size limits.
 pub(crate) fn check_loss(l: &LossSpec) -> Check {
     let LossSpec::Custom { source, params } = l else {

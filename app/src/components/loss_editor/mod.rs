@@ -25,11 +25,12 @@ use param_sliders::ParamSliders;
 use preset_picker::PresetPicker;
 use rare_class::RareClass;
 
-/// The loss panel of the playground: edits the [`RunSettings`]' loss (a fresh choice when
-/// there are no run settings in context).
+/// The loss panel of the playground: edits `choice` (a lesson's), else the [`RunSettings`]'
+/// loss (a fresh choice when there are no run settings in context).
 #[component]
-pub fn LossEditor() -> impl IntoView {
-    let choice = use_context::<RunSettings>().map_or_else(LossChoice::new, |s| s.loss);
+pub fn LossEditor(#[prop(optional)] choice: Option<LossChoice>) -> impl IntoView {
+    let choice = choice
+        .unwrap_or_else(|| use_context::<RunSettings>().map_or_else(LossChoice::new, |s| s.loss));
     let checked = Memo::new(move |_| choice.source.with(|s| Checked::of(s)));
     let textarea = NodeRef::<Textarea>::new();
     let custom = choice.custom;

@@ -11,9 +11,9 @@ use crate::lessons::graph_program::{GraphProgram, Line};
 use crate::lessons::query::{Answer, Ask};
 use crate::worker::client::WorkerClient;
 
-const BOX_W: f64 = 128.0;
+const BOX_W: f64 = 120.0;
 const BOX_H: f64 = 58.0;
-const COL: f64 = 168.0;
+const COL: f64 = 150.0;
 const ROW: f64 = 74.0;
 
 /// Shows and evaluates a graph program.
@@ -46,7 +46,7 @@ pub fn GraphView(program: GraphProgram, observed: RwSignal<Observed>) -> impl In
                 None => view! { <p class="detail">"Evaluating in the worker…"</p> }.into_any(),
                 Some(Answer::Graph(report)) => view! { <GraphDrawing report /> }.into_any(),
                 Some(Answer::Failed { message }) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Some(Answer::Summary(_)) => ().into_any(),
+                Some(_) => ().into_any(),
             }}
         </div>
     }

@@ -3,6 +3,7 @@
 //! checks read it.
 
 pub mod ask;
+pub mod attention_view;
 pub mod conv_explorer;
 pub mod graph_view;
 pub mod model_diagram;

@@ -50,7 +50,7 @@ pub fn ModelDiagram(model: LessonModel, observed: RwSignal<Observed>) -> impl In
                 None => view! { <p class="detail">"Building the model in the worker…"</p> }.into_any(),
                 Some(Answer::Summary(s)) => view! { <Diagram summary=s label=label.clone() input=input_text.clone() /> }.into_any(),
                 Some(Answer::Failed { message }) => view! { <p class="error" role="alert">{message}</p> }.into_any(),
-                Some(Answer::Graph(_)) => ().into_any(),
+                Some(_) => ().into_any(),
             }}
         </div>
     }

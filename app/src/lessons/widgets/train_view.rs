@@ -3,22 +3,20 @@
 //! checks read this run's latest evaluation, loss and step count.
 
 use leptos::prelude::*;
-use pixelgrad::io::RunSpec;
+use pixelgrad::io::{LossSpec, RunSpec};
 
+use crate::components::augment_preview::AugmentPreview;
 use crate::components::confusion_matrix::ConfusionView;
 use crate::components::line_chart::{LineChart, Series};
+use crate::components::loss_editor::{LossChoice, LossEditor};
 use crate::lessons::check::Observed;
-use crate::lessons::run::LessonRun;
+use crate::lessons::run::{Budget, LessonRun};
 use crate::worker::client::{RunState, WorkerClient};
 use crate::worker::protocol::{BackendChoice, Command, RunEnd, TrainRequest};
 
-/// Trains the step's run on demand; `budget` caps its steps (`?budget=N`).
+/// Trains the step's run on demand; `budget` sets its steps (`?budget=N`, `?budget=quick`).
 #[component]
-pub fn TrainView(
-    run: LessonRun,
-    observed: RwSignal<Observed>,
-    budget: Option<usize>,
-) -> impl IntoView {
+pub fn TrainView(run: LessonRun, observed: RwSignal<Observed>, budget: Budget) -> impl IntoView {
     let worker = expect_context::<WorkerClient>();
     let spec = match run.run_spec(budget) {
         Ok(spec) => spec,
@@ -26,17 +24,45 @@ pub fn TrainView(
     };
     let data_id = run.data.clone();
     let eval_every = run.eval_every;
+    let transfer = run.pretrained.is_some();
+    // The loss editor of a `loss_editor: true` run, opened on a custom loss.
+    let loss_choice = run.loss_editor.then(|| {
+        let choice = LossChoice::new();
+        choice.custom.set(true);
+        choice
+    });
     let waiting_for_data = RwSignal::new(false);
-    let spec_for_send = spec.clone();
+    // The spec last sent for training: the editor's loss is read when Train is pressed.
+    let sent = RwSignal::new(None::<RunSpec>);
+    let refused = RwSignal::new(None::<String>);
+    let base = spec.clone();
     let send_train = move || {
+        let mut spec = base.clone();
+        if let Some(choice) = loss_choice {
+            match choice.spec() {
+                Ok(loss) => spec.loss = loss,
+                Err(message) => {
+                    refused.set(Some(message));
+                    return;
+                }
+            }
+            spec.data.imbalance = choice.imbalance();
+        }
+        refused.set(None);
         worker.last_error.set(None);
         worker.training.update(|t| t.state = RunState::Starting);
-        worker.send(&Command::Train(Box::new(TrainRequest {
-            spec: spec_for_send.clone(),
+        sent.set(Some(spec.clone()));
+        let request = Box::new(TrainRequest {
+            spec,
             backend: BackendChoice::Auto,
             eval_every,
             stop_at: None,
-        })));
+        });
+        worker.send(&if transfer {
+            Command::TrainTransfer(request)
+        } else {
+            Command::Train(request)
+        });
     };
     let has_data = {
         let data_id = data_id.clone();
@@ -68,10 +94,9 @@ pub fn TrainView(
             }
         }
     };
-    let mine = {
-        let spec = spec.clone();
-        Memo::new(move |_| worker.training.with(|t| t.spec.as_ref() == Some(&spec)))
-    };
+    let mine = Memo::new(move |_| {
+        sent.with(|s| s.is_some() && worker.training.with(|t| t.spec.as_ref() == s.as_ref()))
+    });
     Effect::new(move |_| {
         if !mine.get() {
             return;
@@ -81,6 +106,11 @@ pub fn TrainView(
                 o.accuracy = t.last_eval.as_ref().map(|e| e.accuracy);
                 o.loss = t.losses.last().map(|(_, l)| *l);
                 o.steps = Some(t.step as f64);
+                o.finished = Some(matches!(t.state, RunState::Ended(RunEnd::Finished)));
+                o.custom_loss = Some(matches!(
+                    t.spec.as_ref().map(|s| &s.loss),
+                    Some(LossSpec::Custom { .. })
+                ));
             })
         });
     });
@@ -94,12 +124,23 @@ pub fn TrainView(
     };
     view! {
         <div class="widget train-widget" data-testid="train-widget">
-            <p class="run-summary">{describe(&run, &spec)}</p>
+            {loss_choice.map(|choice| view! { <LossEditor choice /> })}
+            {(!spec.train.loader.augment.transforms.is_empty()).then(|| {
+                let pipeline = spec.train.loader.augment.clone();
+                let seed = spec.train.seed;
+                view! {
+                    <div class="lesson-augment" data-testid="lesson-augment">
+                        <AugmentPreview pipeline=Signal::stored(pipeline) seed=Signal::stored(seed) />
+                    </div>
+                }
+            })}
+            <p class="run-summary">{describe(&run, &spec, budget)}</p>
             <div class="run-controls">
                 <button type="button" class="button primary" data-testid="lesson-train" disabled=busy on:click=start>"Train"</button>
                 <button type="button" class="button" data-testid="lesson-stop" disabled=move || !(mine.get() && busy()) on:click=move |_| worker.send(&Command::Stop)>"Stop"</button>
             </div>
             {move || waiting_for_data.get().then(|| view! { <p class="detail">{format!("Loading {}…", data_id)}</p> })}
+            {move || refused.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || worker.last_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || mine.get().then(|| view! { <LessonRunStatus /> <LessonCharts /> <ConfusionView /> })}
         </div>
@@ -107,19 +148,29 @@ pub fn TrainView(
     .into_any()
 }
 
-fn describe(run: &LessonRun, spec: &RunSpec) -> String {
+fn describe(run: &LessonRun, spec: &RunSpec, budget: Budget) -> String {
+    let quick = if budget == Budget::Quick && run.quick_steps.is_some() {
+        " (quick budget)"
+    } else {
+        ""
+    };
     let steps = spec
         .train
         .max_steps
-        .map(|s| format!("at most {s} steps"))
+        .map(|s| format!("at most {s} steps{quick}"))
         .unwrap_or_else(|| format!("{} epoch(s)", spec.train.epochs));
     let subset = spec
         .data
         .subset
         .map(|n| format!(" (first {n} images)"))
         .unwrap_or_default();
+    let transfer = match (&run.pretrained, run.unfreeze.is_empty()) {
+        (Some(_), true) => " · ImageNet weights, backbone frozen",
+        (Some(_), false) => " · ImageNet weights, last stage trainable",
+        (None, _) => "",
+    };
     format!(
-        "{} on {}{subset} · {} lr {} · batch {} · {steps} · seed {}",
+        "{} on {}{subset}{transfer} · {} lr {} · batch {} · {steps} · seed {}",
         run.model.label(),
         run.data,
         run.optimizer,
