@@ -74,8 +74,9 @@ fn pow_f(x: f32, y: f32) -> f32 {
     return select(r, -r, odd);
 }
 
-fn unary_f(op: u32, v: f32) -> f32 {
-    let alpha = pf(2u);
+// alpha, beta and flags are p[2], p[3] and p[4], read once by the caller: a parameter read
+// after a store to `out` must be repeated (the compiler cannot rule out aliasing).
+fn unary_f(op: u32, v: f32, alpha: f32, hi: f32, flags: u32) -> f32 {
     switch op {
         case U_NEG: { return -v; }
         case U_EXP: { return exp(v); }
@@ -108,10 +109,8 @@ fn unary_f(op: u32, v: f32) -> f32 {
             return pow_f(v, alpha);
         }
         case U_CLAMP: {
-            let flags = p[4];
             var r = v;
             if ((flags & 1u) != 0u && r < alpha) { r = alpha; }
-            let hi = pf(3u);
             if ((flags & 2u) != 0u && r > hi) { r = hi; }
             return r;
         }
@@ -124,12 +123,16 @@ fn unary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: ve
          @builtin(local_invocation_index) lid: u32) {
     let first = flat_index(wid, nwg, lid);
     let stride = grid_size(nwg);
+    let n = p[0];
+    let alpha = pf(2u);
+    let hi = pf(3u);
+    let flags = p[4];
     for (var j = 0u; j < PER; j = j + 1u) {
         let i = first + j * stride;
-        if (i >= p[0]) {
+        if (i >= n) {
             return;
         }
-        out[i] = unary_f(MODE, in0[i]);
+        out[i] = unary_f(MODE, in0[i], alpha, hi, flags);
     }
 }
 
@@ -168,20 +171,23 @@ fn binary(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: v
     let first = flat_index(wid, nwg, lid);
     let stride = grid_size(nwg);
     let rank = p[2];
+    let n = p[0];
     // Same shapes and scalar operands coalesce to one dim: no division on that path.
     if (rank <= 1u) {
+        let sa = p[12];
+        let sb = p[20];
         for (var j = 0u; j < PER; j = j + 1u) {
             let i = first + j * stride;
-            if (i >= p[0]) {
+            if (i >= n) {
                 return;
             }
-            out[i] = binary_f(MODE, in0[i * p[12]], in1[i * p[20]]);
+            out[i] = binary_f(MODE, in0[i * sa], in1[i * sb]);
         }
         return;
     }
     for (var j = 0u; j < PER; j = j + 1u) {
         let i = first + j * stride;
-        if (i >= p[0]) {
+        if (i >= n) {
             return;
         }
         var rest = i;
@@ -204,9 +210,10 @@ fn where_select(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) 
                 @builtin(local_invocation_index) lid: u32) {
     let first = flat_index(wid, nwg, lid);
     let stride = grid_size(nwg);
+    let n = p[0];
     for (var j = 0u; j < PER; j = j + 1u) {
         let i = first + j * stride;
-        if (i >= p[0]) {
+        if (i >= n) {
             return;
         }
         out[i] = select(in2[i], in1[i], in0[i] != 0.0);

@@ -105,6 +105,40 @@ fn max_scatter(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     out[i] = acc;
 }
 
+// The adjoint of a max pool whose windows tile the input (stride = kernel, no padding), in
+// block form: one invocation per window computes its arg-max once and writes the whole window
+// (dy at the arg-max, 0 elsewhere); the blocks past the last window (a size that is not a
+// multiple of the stride) are written as zeros. The gather form above recomputes each window's
+// arg-max for every one of its inputs, 4x the work for 2x2 pooling. p[0] counts blocks.
+@compute @workgroup_size(256)
+fn max_scatter_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nwg: vec3<u32>,
+                      @builtin(local_invocation_index) lid: u32) {
+    let b = flat_index(wid, nwg, lid);
+    if (b >= p[0]) { return; }
+    let g = geom();
+    let bh = (g.h + g.sh - 1u) / g.sh;
+    let bw = (g.w + g.sw - 1u) / g.sw;
+    let plane = b / (bh * bw);
+    let q = b % (bh * bw);
+    let oh = q / bw;
+    let ow = q % bw;
+    let base = plane * g.h * g.w;
+    var best = 0xffffffffu;
+    var dy = 0.0;
+    if (oh < g.oh && ow < g.ow) {
+        best = argmax(base, g, oh, ow);
+        dy = in1[(plane * g.oh + oh) * g.ow + ow];
+    }
+    let h_end = min(oh * g.sh + g.sh, g.h);
+    let w_end = min(ow * g.sw + g.sw, g.w);
+    for (var ih = oh * g.sh; ih < h_end; ih = ih + 1u) {
+        for (var iw = ow * g.sw; iw < w_end; iw = iw + 1u) {
+            let idx = ih * g.w + iw;
+            out[base + idx] = select(0.0, dy, idx == best);
+        }
+    }
+}
+
 // Window [start, end) and its divisor size along one axis, torch's count_include_pad rule.
 fn avg_win(o: u32, stride: u32, pad: u32, k: u32, size: u32) -> vec3<u32> {
     let start = i32(o * stride) - i32(pad);

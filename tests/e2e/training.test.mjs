@@ -77,3 +77,30 @@ test("without WebGPU the CPU fallback trains, and the page says so", async () =>
     await browser.close();
   }
 });
+
+test("Auto times both backends on the chosen model and trains on the faster, saying so", async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    await withPage(browser, "train-auto", "/playground", async (page) => {
+      await page.waitForSelector('[data-testid="gpu-status"][data-state="ready"]', { timeout: 60_000 });
+      await page.click('[data-dataset="digits"]');
+      await page.waitForSelector('[data-testid="dataset-size"]:has-text("8×8")', { timeout: 30_000 });
+      await page.selectOption('[data-testid="preset"]', "mlp");
+      await page.fill('[data-testid="max-steps"]', "20");
+      assert.equal(await page.inputValue('[data-testid="backend"]'), "auto");
+      await page.click('[data-testid="train"]');
+      await page.waitForSelector('[data-testid="auto-pick"]', { timeout: 120_000 });
+      const pick = await page.textContent('[data-testid="auto-pick"]');
+      const m = pick.match(/^Auto picked (CPU|WebGPU): ([\d.]+) ms\/step vs (CPU|WebGPU) ([\d.]+) ms\/step$/);
+      assert.ok(m && m[1] !== m[3], pick);
+      assert.ok(Number(m[2]) <= Number(m[4]), `the faster one is picked: ${pick}`);
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
+      const device = m[1] === "CPU" ? /on the CPU/ : /on the GPU \(WebGPU\)/;
+      assert.match(await page.textContent('[data-testid="run-status"]'), device);
+      await screenshot(page, "train-auto");
+      assert.deepEqual(page.problems, []);
+    });
+  } finally {
+    await browser.close();
+  }
+});

@@ -95,6 +95,7 @@ impl ShaderId {
                 k("max_forward", 1),
                 k("max_gather", 2),
                 k("max_scatter", 2),
+                k("max_scatter_blocks", 2),
                 k("avg_forward", 1),
                 k("avg_backward", 1),
                 k("adaptive_forward", 1),

@@ -69,8 +69,23 @@ pub(crate) fn pool(
     if n == 0 {
         return Ok(out);
     }
+    // Max-pool adjoints whose windows tile the input run one invocation per window.
+    let blocks = matches!(which, PoolKernel::MaxScatter)
+        && p.padding == [0, 0]
+        && p.stride == p.kernel
+        && p.kernel.iter().all(|&k| k > 0);
+    let invocations = if blocks {
+        x[0] * x[1] * x[2].div_ceil(p.kernel[0]) * x[3].div_ceil(p.kernel[1])
+    } else {
+        n
+    };
+    let kernel = if blocks {
+        Kernel::new(ShaderId::Pool, "max_scatter_blocks", 2)
+    } else {
+        which.kernel()
+    };
     let values = [
-        n,
+        invocations,
         x[0] * x[1],
         x[2],
         x[3],
@@ -88,6 +103,6 @@ pub(crate) fn pool(
         .iter()
         .map(|&v| word("pool2d", v))
         .collect::<Result<Vec<_>, _>>()?;
-    launch(dev, which.kernel(), &params, &out, inputs, grid_for(n))?;
+    launch(dev, kernel, &params, &out, inputs, grid_for(invocations))?;
     Ok(out)
 }
