@@ -180,7 +180,12 @@ pub fn class_token_attention(
     d: usize,
     heads: usize,
 ) -> Result<Vec<Vec<f32>>, String> {
-    if d == 0 || heads == 0 || d % heads != 0 || x.len() % d != 0 || w.len() != 3 * d * d {
+    if d == 0
+        || heads == 0
+        || !d.is_multiple_of(heads)
+        || !x.len().is_multiple_of(d)
+        || w.len() != 3 * d * d
+    {
         return Err("the attention weights do not match the model's width".into());
     }
     if b.len() != 3 * d {

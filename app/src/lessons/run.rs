@@ -119,6 +119,9 @@ pub struct LessonRun {
     /// Train on the first `n` training images only.
     #[serde(default)]
     pub subset: Option<usize>,
+    /// Hold out this fraction of those images for validation (else the test split is used).
+    #[serde(default)]
+    pub val_fraction: f64,
     /// Evaluate every this many steps (curves in the page).
     #[serde(default = "default_eval_every")]
     pub eval_every: usize,
@@ -349,6 +352,7 @@ impl LessonRun {
         }
         let mut spec = RunSpec::bundled(&self.data, input, classes, self.model.spec()?, train);
         spec.data.subset = self.subset;
+        spec.data.val_fraction = self.val_fraction;
         spec.loss = self.loss.clone();
         spec.freeze = self.freeze.clone();
         spec.unfreeze = self.unfreeze.clone();
