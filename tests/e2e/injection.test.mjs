@@ -1,6 +1,7 @@
 // Text that arrives from outside is data, never markup: a shared link whose class names and
-// loss source carry HTML and script renders them as visible text, runs no script, creates no
-// element, and trips no content-security-policy violation.
+// loss source carry HTML and script, and a run renamed to HTML and script in the gallery,
+// render them as visible text, run no script, create no element, and trip no
+// content-security-policy violation.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { deflateSync } from "node:zlib";
@@ -73,6 +74,49 @@ test("HTML and script in a shared run's fields render as text", async () => {
       const scripts = await page.$$eval("script", (s) => s.map((e) => e.textContent ?? ""));
       assert.ok(!scripts.some((t) => t.includes("__pwned")), "no injected script element");
       await screenshot(page, "injection-link");
+      assert.deepEqual(page.problems, []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+const RUN_NAME = '<img src=z onerror="window.__pwned=4"><script>window.__pwned=5</script>';
+
+test("HTML and script in a run's name (gallery rename) render as text, after a reload and in the comparison", async () => {
+  const browser = await launch({ webgpu: false });
+  try {
+    await withPage(browser, "injection-run-name", "/playground", async (page) => {
+      await page.waitForSelector('[data-testid="gpu-status"][data-state="unavailable"]', { timeout: 30_000 });
+      await page.click('[data-dataset="digits"]');
+      await page.waitForSelector('[data-testid="dataset-size"]:has-text("8×8")', { timeout: 30_000 });
+      await page.selectOption('[data-testid="preset"]', "mlp");
+      await page.fill('[data-testid="max-steps"]', "20");
+      await page.click('[data-testid="train"]');
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 120_000 });
+      await page.click('a[href="/runs"]');
+      await page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 });
+      await page.click('[data-testid="duplicate-run"]');
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
+      const first = page.locator('[data-testid="run-row"]').first();
+      await first.locator('[data-testid="run-name"]').fill(RUN_NAME);
+      await first.locator('[data-testid="run-name"]').press("Enter");
+      await page.waitForTimeout(500);
+      // Read back from storage after a reload: the name is the input's value, as typed.
+      await page.reload();
+      await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2, null, { timeout: 30_000 });
+      const names = await page.$$eval('[data-testid="run-name"]', (inputs) => inputs.map((i) => i.value));
+      assert.ok(names.includes(RUN_NAME), JSON.stringify(names));
+      // The comparison chart's legend shows both names as text.
+      for (const box of await page.$$('[data-testid="compare-run"]')) await box.check();
+      await page.waitForSelector('[data-testid="compare-chart"] polyline');
+      assert.ok((await page.textContent('[data-testid="compare-chart"]')).includes(RUN_NAME), "legend shows the name as text");
+      await page.waitForTimeout(1500);
+      assert.equal(await page.evaluate(() => window.__pwned), undefined, "no injected script ran");
+      assert.equal(await page.locator("img[src=z]").count(), 0, "no injected element");
+      const scripts = await page.$$eval("script", (s) => s.map((e) => e.textContent ?? ""));
+      assert.ok(!scripts.some((t) => t.includes("__pwned")), "no injected script element");
+      await screenshot(page, "injection-run-name");
       assert.deepEqual(page.problems, []);
     });
   } finally {
