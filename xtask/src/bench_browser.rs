@@ -104,27 +104,30 @@ fn npm_ci_if_stale(dir: &Path) -> Result<(), String> {
     std::fs::write(&stamp, lock_text).map_err(|e| format!("cannot write {}: {e}", stamp.display()))
 }
 
-/// Builds the wasm entry in release, with the rustflags every wasm build shares
-/// (`.cargo/config.toml`: SIMD128, as the peers' wasm backends use), in the common target dir.
+/// Builds the wasm entry exactly as the app ships its wasm: the app's cargo profile and
+/// rustflags (`.cargo/config.toml`: SIMD128, as the peers' wasm backends use), then the same
+/// `wasm-opt` pass, so the figures are those of the product, not of a faster build of it.
 fn build_wasm(pkg: &Path) -> Result<(), String> {
     exec(command("cargo").args([
         "build",
         "-p",
         "pixelgrad-bench",
-        "--release",
+        "--profile",
+        crate::build::PROFILE,
         "--target",
         TARGET,
     ]))?;
     let wasm = util::target_dir()
         .join(TARGET)
-        .join("release")
+        .join(crate::build::PROFILE)
         .join("pixelgrad_bench.wasm");
     exec(
         command("wasm-bindgen")
             .args(["--target", "web", "--no-typescript", "--out-dir"])
             .arg(pkg)
             .arg(&wasm),
-    )
+    )?;
+    crate::build::wasm_opt(&pkg.join("pixelgrad_bench_bg.wasm"))
 }
 
 fn unix_seconds() -> u64 {

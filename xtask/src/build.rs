@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use crate::util::{self, command, run as exec, step};
 
 /// The cargo profile for the shipped wasm (see the workspace Cargo.toml).
-const PROFILE: &str = "wasm-release";
+pub const PROFILE: &str = "wasm-release";
 const TARGET: &str = "wasm32-unknown-unknown";
 /// The app's wasm modules: (cargo binary, wasm-bindgen output name). The page loads the first;
 /// `public/worker.js` loads the second in the training worker.
@@ -75,16 +75,7 @@ pub fn build() -> Result<PathBuf, String> {
             )
         })?;
         let bundle = pkg.join(format!("{out_name}_bg.wasm"));
-        step(&format!("wasm-opt -Oz {bin}"), || {
-            exec(
-                command("wasm-opt")
-                    .arg("-Oz")
-                    .args(WASM_FEATURES)
-                    .arg(&bundle)
-                    .arg("-o")
-                    .arg(&bundle),
-            )
-        })?;
+        step(&format!("wasm-opt -Oz {bin}"), || wasm_opt(&bundle))?;
         bundles.push((bin, out_name, bundle));
     }
     step("static files", || {
@@ -110,6 +101,19 @@ pub fn build() -> Result<PathBuf, String> {
         );
     }
     Ok(dist)
+}
+
+/// Shrinks a wasm-bindgen output in place with `wasm-opt -Oz` (the browser bench runs the
+/// same pass on its module, so it measures what ships).
+pub fn wasm_opt(bundle: &Path) -> Result<(), String> {
+    exec(
+        command("wasm-opt")
+            .arg("-Oz")
+            .args(WASM_FEATURES)
+            .arg(bundle)
+            .arg("-o")
+            .arg(bundle),
+    )
 }
 
 fn file_len(path: &Path) -> u64 {
