@@ -15,6 +15,32 @@ async function startLenet(page, { steps, cpu = false }) {
   await page.waitForSelector('[data-testid="progress-text"]', { timeout: 60_000 });
 }
 
+/**
+ * Training speed in the page: the panel's own speed (a one-second window) once the run is past
+ * step `from`, and the average from that step to the last one (evaluations and checkpoints
+ * included), printed as MEASURE lines for the README's note.
+ */
+async function measureSpeed(page, label, { from, to }) {
+  const at = async (step) => {
+    await page.waitForFunction(
+      (n) => {
+        const m = document.querySelector('[data-testid="progress-text"]')?.textContent.match(/^Step (\d+)/);
+        return m && Number(m[1]) >= n;
+      },
+      step,
+      { timeout: 600_000, polling: 50 },
+    );
+    const text = await page.textContent('[data-testid="progress-text"]');
+    return { step: Number(text.match(/^Step (\d+)/)[1]), speed: Number(text.match(/([\d.]+) steps\/s/)[1]), t: Date.now() };
+  };
+  const a = await at(from);
+  const b = await at(to);
+  const average = (b.step - a.step) / ((b.t - a.t) / 1000);
+  console.log(`MEASURE lenet5-${label}-steps-per-second=${b.speed.toFixed(2)}`);
+  console.log(`MEASURE lenet5-${label}-average-steps-per-second=${average.toFixed(2)} (steps ${a.step}-${b.step}, batch 64, with evaluations)`);
+  return b.speed;
+}
+
 /** Loss points drawn so far, read from the chart's first polyline. */
 async function lossPoints(page) {
   return page.$eval(".chart polyline", (p) => p.getAttribute("points").trim().split(" ").length).catch(() => 0);
@@ -45,6 +71,8 @@ test("LeNet-5 trains on MNIST on WebGPU with live curves and a responsive page",
         return performance.now() - t0;
       });
       assert.ok(latency < 200, `click handled in ${latency} ms`);
+      await measureSpeed(page, "webgpu", { from: 60, to: 195 });
+      // During training, with curves, an evaluation and its confusion matrix on screen.
       await screenshot(page, "playground-training");
       await page.waitForSelector('[data-testid="run-end"]', { timeout: 600_000 });
       assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
@@ -67,6 +95,8 @@ test("without WebGPU the CPU fallback trains, and the page says so", async () =>
       await page.waitForSelector('[data-testid="gpu-status"][data-state="unavailable"]', { timeout: 30_000 });
       await startLenet(page, { steps: 30 });
       assert.match(await page.textContent('[data-testid="run-status"]'), /on the CPU/);
+      assert.match(await page.textContent('[data-testid="gpu-status"]'), /WebGPU is not available in this browser.*CPU/s);
+      await measureSpeed(page, "cpu", { from: 5, to: 29 });
       await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
       assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
       const losses = await page.$eval(".chart polyline", (p) => p.getAttribute("points"));

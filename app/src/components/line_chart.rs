@@ -14,9 +14,9 @@ pub struct Series {
     pub points: Vec<(f64, f64)>,
 }
 
-const WIDTH: f64 = 480.0;
-const HEIGHT: f64 = 220.0;
-const LEFT: f64 = 48.0;
+const WIDTH: f64 = 340.0;
+const HEIGHT: f64 = 190.0;
+const LEFT: f64 = 44.0;
 const RIGHT: f64 = 12.0;
 const TOP: f64 = 12.0;
 const BOTTOM: f64 = 28.0;

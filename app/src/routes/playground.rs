@@ -31,13 +31,14 @@ pub fn Playground() -> impl IntoView {
         <StorageAlert />
         <div class="playground">
             <DataPanel />
+            // Where training runs sits beside what it trains on (and fills that row on a laptop).
+            <GpuStatus />
             <TrainingPanel />
             <LossEditor />
             <ModelPanel />
             <ConfusionView on_cell=look.open_cell() />
             <ResultsExtras />
             <InspectPanel />
-            <GpuStatus />
             <FaultDrillPanel />
         </div>
     }
