@@ -4,8 +4,7 @@
 // then "Next lesson" from each lesson's last step. "Next" must stay locked until the checks
 // pass, every lesson must end with all its steps done, and nothing may log an error.
 //
-// CI walks 14 of the 17 lessons with `?budget=quick` (see SLOW_ON_CPU for the other three,
-// walked with `PIXELGRAD_LESSONS=all`): each run trains for its declared
+// CI walks all 17 lessons with `?budget=quick`: each run trains for its declared
 // `quick_steps` (fewer steps, same model, data and target; the check must still be met by the
 // training) on the CPU backend, which trains these small models 10-100x faster than WebGPU on
 // SwiftShader. Two pages walk the two halves of the course side by side (one worker each, on
@@ -136,7 +135,9 @@ async function train(page, id, n) {
     null,
     { timeout: TRAIN_TIMEOUT_MS, polling: 250 },
   );
-  if (SHOWCASE.has(id)) await screenshot(page, `lesson-${id}-step-${n}-training`);
+  // The showcase lessons, and the steps with widgets inside their run (loss editor, transfer).
+  const extra = (await page.$('[data-testid="loss-editor"]')) || id === "transfer-learning";
+  if (SHOWCASE.has(id) || extra) await screenshot(page, `lesson-${id}-step-${n}-training`);
   if (!(await page.$('[data-testid="lesson-run-end"]'))) await page.click('[data-testid="lesson-stop"]');
   await page.waitForSelector('[data-testid="lesson-run-end"]', { timeout: 60_000 });
   const end = await page.textContent('[data-testid="lesson-run-end"]');
@@ -231,14 +232,9 @@ test("every lesson can be walked to the end, passing each step's checks", async 
   try {
     const ids = await lessonIds(browser);
     assert.equal(ids.length, 17, `lessons listed: ${ids}`);
-    // CI leaves out the lessons whose models use depthwise convolutions (MobileNet,
-    // EfficientNet, the pretrained MobileNetV2 of transfer learning): the CPU backend runs
-    // them at about 1 step/s (one tiny product per group and sample), so they alone would take
-    // longer than the rest of the course. `PIXELGRAD_LESSONS=all` walks them too.
-    const SLOW_ON_CPU = ["mobilenet", "efficientnet", "transfer-learning"];
-    const asked = process.env.PIXELGRAD_LESSONS;
-    const only = asked === "all" ? null : asked?.split(",");
-    const wanted = ids.filter((i) => (only ? only.includes(i) : !SLOW_ON_CPU.includes(i)));
+    const asked = process.env.PIXELGRAD_LESSONS ?? "all";
+    const only = asked === "all" ? null : asked.split(",");
+    const wanted = ids.filter((i) => !only || only.includes(i));
     assert.ok(wanted.length > 0, `no lesson called ${asked}`);
     // Two halves of about equal training time.
     const cut = Math.ceil(wanted.length / 2);

@@ -83,15 +83,18 @@ pub async fn attention_maps(
     if input.height != input.width {
         return Err("attention maps need square images".into());
     }
+    // As MNIST's digits: scaled into the central 20/28 of the frame, on the background.
+    let inner = (input.height * 20).div_ceil(28);
     let picture = pixelgrad::data::decode_image(&image.bytes, Default::default())
         .map_err(|e| format!("{}: {e}", image.name))?
-        .fit(input.channels, input.height, input.width)
+        .fit(input.channels, inner, inner)
         .map_err(|e| e.to_string())?;
     let picture = if image.invert {
         invert(picture)?
     } else {
         picture
     };
+    let picture = centred(&picture, input.height)?;
     let x = model_input(&trained, &picture)?;
     let mut ctx = Ctx::eval().recording();
     let logits = no_grad(|| trained.model.forward(&x, &mut ctx))
@@ -235,6 +238,28 @@ fn model_input(trained: &Trained<'_>, picture: &Image) -> Result<Tensor, String>
         Some(device) => x.to_device(device).map_err(|e| e.to_string()),
         None => Ok(x),
     }
+}
+
+/// `picture` in the middle of a `side × side` frame filled with its corner's value (the
+/// background).
+fn centred(picture: &Image, side: usize) -> Result<Image, String> {
+    let [c, h, w] = picture.shape();
+    let (top, left) = (side.saturating_sub(h) / 2, side.saturating_sub(w) / 2);
+    let mut data = Vec::with_capacity(c * side * side);
+    for ch in 0..c {
+        let background = picture.at(ch, 0, 0);
+        for y in 0..side {
+            for x in 0..side {
+                let inside = (top..top + h).contains(&y) && (left..left + w).contains(&x);
+                data.push(if inside {
+                    picture.at(ch, y - top, x - left)
+                } else {
+                    background
+                });
+            }
+        }
+    }
+    Image::new(c, side, side, data).map_err(|e| e.to_string())
 }
 
 fn invert(picture: Image) -> Result<Image, String> {

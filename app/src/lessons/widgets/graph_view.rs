@@ -21,6 +21,12 @@ const ROW: f64 = 74.0;
 pub fn GraphView(program: GraphProgram, observed: RwSignal<Observed>) -> impl IntoView {
     let worker = expect_context::<WorkerClient>();
     let source = RwSignal::new(to_source(&program));
+    // Tall enough for the whole program, so no line hides below the fold.
+    let rows = move || {
+        source
+            .with(|s| s.lines().count().clamp(4, 16) + 1)
+            .to_string()
+    };
     let error = RwSignal::new(None::<String>);
     let answer = RwSignal::new(ask_worker(worker, Ask::Graph { program }));
     let run = move |_| match GraphProgram::parse(&source.get_untracked()) {
@@ -38,7 +44,7 @@ pub fn GraphView(program: GraphProgram, observed: RwSignal<Observed>) -> impl In
     view! {
         <div class="widget graph-widget" data-testid="graph-widget">
             <label class="graph-source">"Program (edit the numbers or the expression)"
-                <textarea rows="6" spellcheck="false" data-testid="graph-source" prop:value=move || source.get() on:input=move |e| source.set(event_target_value(&e))></textarea>
+                <textarea rows=rows spellcheck="false" data-testid="graph-source" prop:value=move || source.get() on:input=move |e| source.set(event_target_value(&e))></textarea>
             </label>
             <button type="button" class="button" data-testid="graph-run" on:click=run>"Forward and backward"</button>
             {move || error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
