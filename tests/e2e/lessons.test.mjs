@@ -54,11 +54,12 @@ function pngChunk(type, data) {
 /** A grey PNG of a hand-drawn-looking 7: dark ink on light paper, as a learner's photo. */
 function sevenPng(size = 56) {
   const ink = (x, y) => {
-    const top = y >= 10 && y <= 15 && x >= 12 && x <= 44;
+    // Pen strokes as thick as MNIST's (a fifth of the digit's height).
+    const top = y >= 8 && y <= 17 && x >= 10 && x <= 46;
     // The diagonal from the top bar's right end down to the bottom left.
-    const t = (y - 12) / 34;
-    const dx = x - (44 - t * 20);
-    const stroke = y >= 12 && y <= 46 && Math.abs(dx) <= 3;
+    const t = (y - 12) / 36;
+    const dx = x - (42 - t * 18);
+    const stroke = y >= 12 && y <= 48 && Math.abs(dx) <= 5;
     return top || stroke;
   };
   const rows = [];

@@ -125,7 +125,8 @@ pub fn TrainView(run: LessonRun, observed: RwSignal<Observed>, budget: Budget) -
     view! {
         <div class="widget train-widget" data-testid="train-widget">
             {loss_choice.map(|choice| view! { <LossEditor choice /> })}
-            {(!spec.train.loader.augment.transforms.is_empty()).then(|| {
+            // Only random augmentation is worth a preview (a resize alone looks the same).
+            {(spec.train.loader.augment.for_evaluation() != spec.train.loader.augment).then(|| {
                 let pipeline = spec.train.loader.augment.clone();
                 let seed = spec.train.seed;
                 view! {
