@@ -8,7 +8,12 @@ use crate::worker::protocol::{AutoPick, Backend};
 
 /// The Auto choice's result in words, e.g. "Auto picked CPU: 12 ms/step vs WebGPU 480 ms/step".
 pub fn describe_pick(pick: &AutoPick) -> String {
-    let ms = |v: Option<f64>| v.map_or("not timed".to_string(), |v| format!("{v:.0} ms/step"));
+    let ms = |v: Option<f64>| {
+        v.map_or("not timed".to_string(), |v| match v < 10.0 {
+            true => format!("{v:.1} ms/step"),
+            false => format!("{v:.0} ms/step"),
+        })
+    };
     let (won, won_ms, lost, lost_ms) = match pick.picked {
         Backend::WebGpu => ("WebGPU", pick.gpu_ms, "CPU", pick.cpu_ms),
         Backend::Cpu => ("CPU", pick.cpu_ms, "WebGPU", pick.gpu_ms),
@@ -114,6 +119,20 @@ mod tests {
         assert_eq!(
             describe_pick(&pick),
             "Auto picked CPU: 12 ms/step vs WebGPU 480 ms/step"
+        );
+    }
+
+    #[test]
+    fn small_times_keep_a_decimal() {
+        let pick = AutoPick {
+            picked: Backend::Cpu,
+            cpu_ms: Some(1.24),
+            gpu_ms: None,
+            note: Some("WebGPU could not train it: no adapter".into()),
+        };
+        assert_eq!(
+            describe_pick(&pick),
+            "Auto picked CPU: 1.2 ms/step vs WebGPU not timed (WebGPU could not train it: no adapter)"
         );
     }
 
