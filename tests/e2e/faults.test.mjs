@@ -1,10 +1,13 @@
 // Faults during a run, rehearsed with the playground's fault drill (`?drill`) through the paths
 // real ones take: a lost device moves the run to the CPU from its last checkpoint and it
 // finishes; running out of GPU memory stops the run with a message that suggests a smaller
-// batch; a crashed worker is restarted on request and the run resumes from its checkpoint.
+// batch; a crashed worker is restarted on request and the run resumes from its checkpoint; a
+// NaN loss stops the run with a message that suggests a lower learning rate. After each, a
+// reload finds the run in the gallery with its checkpoint, which opens and predicts.
 import { test } from "node:test";
 import assert from "node:assert/strict";
 import { launch, withPage, screenshot } from "./browser.mjs";
+import { assertRunKept } from "./kept_runs.mjs";
 
 /** Starts an MLP on the small digits set and waits until it is past its first checkpoint. */
 async function trainPastFirstCheckpoint(page, steps) {
@@ -55,6 +58,8 @@ test("a lost GPU device moves the run to the CPU from its last checkpoint", asyn
       assert.match(await page.textContent('[data-testid="gpu-status"]'), /GPU device was lost/);
       await screenshot(page, "fault-device-lost");
       assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+      await assertRunKept(page, { checkpoint: 100, state: "finished" });
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
     });
   } finally {
     await browser.close();
@@ -73,6 +78,8 @@ test("running out of GPU memory stops the run with a message and keeps the check
       // The device panel says why later runs use the CPU.
       assert.match(await page.textContent('[data-testid="gpu-status"]'), /ran out of memory/);
       await screenshot(page, "fault-out-of-memory");
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+      await assertRunKept(page, { atLeast: 50, state: "failed" });
       assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
     });
   } finally {
@@ -97,6 +104,35 @@ test("after the worker crashes, the run resumes from its last checkpoint", async
       await page.waitForSelector('[data-testid="run-end"]', { timeout: 300_000 });
       assert.equal(await page.textContent('[data-testid="run-end"]'), "Training finished.");
       assert.match(await page.textContent('[data-testid="progress-text"]'), /^Step 100 of 100/);
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+      await assertRunKept(page, { checkpoint: 100, state: "finished" });
+      assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
+    });
+  } finally {
+    await browser.close();
+  }
+});
+
+test("a NaN loss stops the run with a message and keeps the last good checkpoint", async () => {
+  const browser = await launch({ webgpu: true });
+  try {
+    await withPage(browser, "fault-nan", "/playground?drill", async (page) => {
+      await trainPastFirstCheckpoint(page, 300);
+      await page.click('[data-testid="drill-nan"]');
+      await page.waitForSelector('[data-testid="run-end"]', { timeout: 120_000 });
+      const end = await page.textContent('[data-testid="run-end"]');
+      const m = end.match(
+        /^Training stopped: the loss became NaN at step (\d+), so training stopped and the model keeps its last good parameters; try a lower learning rate$/,
+      );
+      assert.ok(m, end);
+      const nanStep = Number(m[1]);
+      await screenshot(page, "fault-nan");
+      // The last checkpoint before the NaN step (one every 50 steps) is the one kept.
+      const lastGood = Math.floor(nanStep / 50) * 50;
+      assert.ok(lastGood >= 50, `NaN at step ${nanStep}`);
+      // Its write may still be finishing: give the gallery's source a moment, then reload.
+      await page.waitForTimeout(1000);
+      await assertRunKept(page, { checkpoint: lastGood, state: "failed" });
       assert.deepEqual(page.problems.filter((p) => !expected(p)), []);
     });
   } finally {

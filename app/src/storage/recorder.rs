@@ -40,7 +40,12 @@ pub fn record_runs(worker: WorkerClient) {
         let previous = last_state.get_value();
         last_state.set_value(t.state.clone());
         let started = t.state == RunState::Running && previous == RunState::Starting;
-        if started {
+        // A run that starts past step 0 is the current one resumed from its checkpoint (after
+        // the worker crashed): it goes on in the same record rather than a second one.
+        let resumed = started
+            && t.step > 0
+            && current.with_value(|r| r.as_ref().is_some_and(|r| t.spec.as_ref() == Some(&r.spec)));
+        if started && !resumed {
             if let Some(spec) = t.spec.clone() {
                 let data = worker
                     .dataset

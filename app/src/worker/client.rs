@@ -274,6 +274,14 @@ impl WorkerClient {
     /// A crashed worker takes its run with it: say so in the training panel too. The curves
     /// and the last evaluation stay on screen.
     fn end_run_on_crash(&self) {
+        // A crashed worker's memory is in an unknown state, yet its pending timers may still
+        // run (a trap ends only the call it happened in): stop it, so no late step or
+        // checkpoint of it reaches the page.
+        self.handles.with_value(|h| {
+            if let Some(h) = h {
+                h.worker.terminate();
+            }
+        });
         self.training.update(|t| {
             if matches!(
                 t.state,
@@ -287,6 +295,10 @@ impl WorkerClient {
     }
 
     fn apply(&self, event: Event) {
+        // Messages a crashed worker posted before it was stopped are not to be trusted.
+        if matches!(self.status.get_untracked(), WorkerStatus::Crashed(_)) {
+            return;
+        }
         match event {
             Event::Ready => {
                 self.status.set(WorkerStatus::Ready);
