@@ -142,7 +142,9 @@ fn StepView(
             .checks
             .iter()
             .map(|c| {
-                let ok = move || observed.with(|o| c.passes(o));
+                // Met once is met: a later evaluation that dips below the target does not
+                // take back a step the learner has passed.
+                let ok = move || passed.with(|p| p.contains(&index)) || observed.with(|o| c.passes(o));
                 view! {
                     <li class=move || if ok() { "check passed" } else { "check" } data-testid="check">
                         <span aria-hidden="true">{move || if ok() { "✓ " } else { "○ " }}</span>
