@@ -120,7 +120,14 @@ pub(crate) fn binary(
         mode: Some(code),
         ..BINARY
     };
-    launch(dev, kernel, &params, &out, &[a, b], grid_for(n.div_ceil(PER)))?;
+    launch(
+        dev,
+        kernel,
+        &params,
+        &out,
+        &[a, b],
+        grid_for(n.div_ceil(PER)),
+    )?;
     Ok(out)
 }
 
