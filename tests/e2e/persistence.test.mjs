@@ -36,11 +36,12 @@ test("a run interrupted by a reload is kept, and the gallery manages runs", asyn
       await page.fill('[data-testid="max-steps"]', "2000");
       await page.fill('[data-testid="seed"]', "3");
       await page.click('[data-testid="train"]');
-      // Past the first checkpoint (every 50 steps), then reload mid-run.
-      await page.waitForFunction(() => {
-        const m = document.querySelector('[data-testid="progress-text"]')?.textContent.match(/^Step (\d+) of/);
-        return m && Number(m[1]) >= 60;
-      }, null, { timeout: 300_000 });
+      // Once the page says the first checkpoint (every 50 steps) is kept, reload mid-run.
+      await page.waitForFunction(
+        () => Number(document.querySelector('[data-testid="kept-step"]')?.dataset.step ?? 0) >= 50,
+        null,
+        { timeout: 300_000 },
+      );
       const before = await stepsDone(page);
       await page.reload();
       await page.click('a[href="/runs"]');

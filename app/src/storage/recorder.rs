@@ -22,16 +22,28 @@ fn state_word(state: &RunState) -> &'static str {
     }
 }
 
-/// The latest save of a run or checkpoint that failed, in words (`None` once a later save
-/// succeeds), for [`super::alert::StorageAlert`]; provided by [`record_runs`].
+/// What the browser has kept of the current run, for [`super::alert::StorageAlert`]; provided
+/// by [`record_runs`].
 #[derive(Debug, Clone, Copy)]
-pub struct StorageNotice(pub RwSignal<Option<String>>);
+pub struct StorageNotice {
+    /// The latest save of a run or checkpoint that failed, in words (`None` once a later save
+    /// succeeds).
+    pub failed: RwSignal<Option<String>>,
+    /// The step of the current run's latest committed checkpoint: what a reload would keep.
+    pub kept_step: RwSignal<Option<usize>>,
+}
 
 /// Starts recording the worker's runs (call once, where the worker client is provided).
 pub fn record_runs(worker: WorkerClient) {
-    let notice = StorageNotice(RwSignal::new(None));
-    provide_context(notice);
-    let notice = notice.0;
+    let status = StorageNotice {
+        failed: RwSignal::new(None),
+        kept_step: RwSignal::new(None),
+    };
+    provide_context(status);
+    let StorageNotice {
+        failed: notice,
+        kept_step,
+    } = status;
     let current = StoredValue::new(None::<SavedRun>);
     let last_state = StoredValue::new(RunState::Idle);
     let last_save = StoredValue::new(0.0_f64);
@@ -46,6 +58,7 @@ pub fn record_runs(worker: WorkerClient) {
             && t.step > 0
             && current.with_value(|r| r.as_ref().is_some_and(|r| t.spec.as_ref() == Some(&r.spec)));
         if started && !resumed {
+            kept_step.set(None);
             if let Some(spec) = t.spec.clone() {
                 let data = worker
                     .dataset
@@ -90,12 +103,21 @@ pub fn record_runs(worker: WorkerClient) {
         let Some(file) = worker.share.checkpoint.get() else {
             return;
         };
-        let Some(id) = current.with_value(|r| r.as_ref().map(|r| r.id.clone())) else {
+        let Some(run) = current.get_value() else {
             return;
         };
         spawn_local(async move {
-            match save_checkpoint(&id, file.step, &file.bytes).await {
-                Ok(()) => notice.set(None),
+            // The record goes with its checkpoint, so a reload never finds a run whose steps
+            // and curves are behind the weights it keeps.
+            let saved = match save_checkpoint(&run.id, file.step, &file.bytes).await {
+                Ok(()) => save(&run).await,
+                Err(e) => Err(e),
+            };
+            match saved {
+                Ok(()) => {
+                    notice.set(None);
+                    kept_step.set(Some(file.step));
+                }
                 Err(e) => notice.set(Some(format!(
                     "The checkpoint at step {} was not saved. {e}",
                     file.step

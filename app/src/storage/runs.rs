@@ -70,6 +70,8 @@ async fn with_head(db: &web_sys::IdbDatabase, mut run: SavedRun) -> SavedRun {
         run.checkpoint_slot = slot.parse().ok();
         run.checkpoint_step = step.parse().ok();
     }
+    // A record saved before its checkpoint's head moved still ran at least that far.
+    run.step = run.step.max(run.checkpoint_step.unwrap_or(0));
     run
 }
 
