@@ -33,6 +33,9 @@ const CONTROL_WORDS: u32 = 16;
 /// Products below this many multiply-adds stay on one core (the copies and the hand-over
 /// would cost more than half the work).
 const MIN_MACS: usize = 1 << 20;
+/// How long (ms) the helper spins after a job before it sleeps: longer than the gaps between
+/// a training step's products, far shorter than the gaps between steps a person waits for.
+const SPIN_MS: f64 = 5.0;
 /// Give up on a helper that has not answered in this long (it died) and compute locally.
 const TIMEOUT_MS: f64 = 10_000.0;
 
@@ -168,10 +171,15 @@ pub fn serve(sab: &SharedArrayBuffer) -> ! {
     let (control, data, _) = control_and_data(sab);
     let (mut a, mut b, mut c) = (Vec::new(), Vec::new(), Vec::new());
     store(&control, READY, 1);
+    let mut last_job = f64::NEG_INFINITY;
     loop {
         let state = load(&control, STATE);
         if state != 1 {
-            let _ = Atomics::wait(&control, STATE, state);
+            // Jobs come in bursts (a training step's products): stay awake between them, as
+            // a wake-up from `Atomics.wait` can take longer than a small product.
+            if js_sys::Date::now() - last_job > SPIN_MS {
+                let _ = Atomics::wait(&control, STATE, state);
+            }
             continue;
         }
         let h: Vec<usize> = (0..9)
@@ -198,5 +206,6 @@ pub fn serve(sab: &SharedArrayBuffer) -> ! {
         data.subarray(la + lb, la + lb + (m * n) as u32)
             .copy_from(&c);
         store(&control, STATE, 2);
+        last_job = js_sys::Date::now();
     }
 }
