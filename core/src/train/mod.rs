@@ -5,23 +5,24 @@
 //! evaluates, steps epoch schedules, and reports every step and evaluation to a callback that
 //! may stop the run. The only read-back per step is the loss scalar.
 
+mod config;
 mod evaluate;
+mod objective;
+mod report;
 
+pub use config::{Penalty, PlateauConfig, TrainConfig};
 pub use evaluate::{evaluate, evaluate_async, evaluate_preprocessed, evaluate_preprocessed_async};
+pub use report::{Control, EvalReport, Event, History, StepReport};
 
-use serde::{Deserialize, Serialize};
-
-use crate::data::{Batch, DataError, DataLoader, Dataset, LoaderConfig};
+use crate::data::{Batch, DataError, DataLoader, Dataset};
 use crate::device::Device;
 use crate::error::Error;
-use crate::io::LossSpec;
-use crate::loss::dsl::{Env, LossError};
-use crate::loss::{Objective, ObjectiveError};
-use crate::metrics::ConfusionMatrix;
+use crate::loss::dsl::LossError;
+use crate::loss::Objective;
 use crate::nn::{trainable_parameters, Ctx, Module};
 use crate::optim::{
-    clip_grad_norm, l1_penalty, l2_penalty, EarlyStopping, Interval, Mode, OptimError, Optimizer,
-    OptimizerSpec, ReduceLrOnPlateau, Schedule, Scheduler, ThresholdMode,
+    clip_grad_norm, EarlyStopping, Interval, Mode, OptimError, Optimizer, ReduceLrOnPlateau,
+    Scheduler, ThresholdMode,
 };
 use crate::rng::Rng;
 use crate::tensor::Tensor;
@@ -44,108 +45,6 @@ pub enum TrainError {
     /// The custom loss was rejected or failed on a batch (see [`Trainer::with_loss`]).
     #[error("the custom loss: {0}")]
     Loss(#[from] LossError),
-}
-
-impl From<ObjectiveError> for TrainError {
-    fn from(e: ObjectiveError) -> Self {
-        match e {
-            ObjectiveError::Tensor(e) => TrainError::Tensor(e),
-            ObjectiveError::Loss(e) => TrainError::Loss(e),
-            ObjectiveError::SoftTargets => TrainError::Config(e.to_string()),
-        }
-    }
-}
-
-/// Everything about how to train, as serde data (part of a run's spec).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct TrainConfig {
-    pub epochs: usize,
-    /// Stop after this many optimizer steps in total, if set (quick lessons, tests).
-    pub max_steps: Option<usize>,
-    pub optimizer: OptimizerSpec,
-    pub schedule: Schedule,
-    pub loader: LoaderConfig,
-    /// Cross-entropy label smoothing in `[0, 1]`.
-    pub label_smoothing: f64,
-    /// Clip the global gradient norm to this value, if set.
-    pub clip_grad_norm: Option<f64>,
-    /// Stop when validation accuracy has not improved for this many epochs, if set.
-    pub early_stopping_patience: Option<usize>,
-    /// Seed of shuffling, augmentation and dropout.
-    pub seed: u64,
-    /// An L1 or L2 penalty on all trainable parameters, added to the loss.
-    #[serde(default)]
-    pub penalty: Option<Penalty>,
-    /// Reduce the learning rate when the validation loss plateaus (PyTorch's
-    /// `ReduceLROnPlateau` in `min` mode); multiplies whatever `schedule` gives.
-    #[serde(default)]
-    pub reduce_on_plateau: Option<PlateauConfig>,
-}
-
-/// A weight penalty with its strength `lambda`.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(tag = "kind", content = "lambda", rename_all = "snake_case")]
-pub enum Penalty {
-    L1(f64),
-    L2(f64),
-}
-
-/// `ReduceLROnPlateau` settings (PyTorch defaults: 0.1, 10, 1e-4 relative, 0, 0).
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-pub struct PlateauConfig {
-    pub factor: f64,
-    pub patience: usize,
-    pub threshold: f64,
-    pub cooldown: usize,
-    pub min_lr: f64,
-}
-
-/// Reported after every optimizer step.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct StepReport {
-    pub epoch: usize,
-    /// Optimizer steps so far, this one included.
-    pub step: usize,
-    pub loss: f64,
-    /// Learning rate used for this step.
-    pub lr: f64,
-    /// Global gradient norm before clipping (when clipping is on).
-    pub grad_norm: Option<f64>,
-}
-
-/// Reported after every evaluation.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct EvalReport {
-    pub epoch: usize,
-    pub loss: f64,
-    pub accuracy: f64,
-    pub top5: f64,
-    /// Expected calibration error, 15 bins.
-    pub ece: f64,
-    pub confusion: ConfusionMatrix,
-}
-
-/// Progress events for [`Trainer::fit`]'s callback.
-#[derive(Debug, Clone)]
-pub enum Event<'a> {
-    Step(&'a StepReport),
-    Eval(&'a EvalReport),
-}
-
-/// The callback's answer.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Control {
-    Continue,
-    Stop,
-}
-
-/// Curves of a finished (or stopped) run.
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
-pub struct History {
-    pub steps: Vec<StepReport>,
-    pub evals: Vec<EvalReport>,
-    /// Why the run ended early, if it did (`"callback"`, `"early_stopping"`, `"max_steps"`).
-    pub stopped: Option<String>,
 }
 
 /// Turns a batch into `(images [N, C, H, W], targets)`: class indices `[N]` as f32, or the
@@ -237,37 +136,6 @@ impl<M: Module> Trainer<M> {
         })
     }
 
-    /// Trains with `loss` (a run's [`LossSpec`]) instead of the built-in cross-entropy: a
-    /// custom source is compiled for a plain classifier (logits, targets, the input batch for
-    /// `grad_norm`) and its sliders and cost at the configured batch size are checked now.
-    /// Custom losses take class-index targets, so mixing and label smoothing (which belong
-    /// to the built-in loss) are refused with them.
-    pub fn with_loss(self, loss: &LossSpec) -> Result<Trainer<M>, TrainError> {
-        let objective = Objective::from_spec(loss, self.config.label_smoothing, &Env::default())?;
-        self.with_objective(objective)
-    }
-
-    /// [`Trainer::with_loss`] for an objective built by the caller (e.g. with class weights).
-    pub fn with_objective(mut self, objective: Objective) -> Result<Trainer<M>, TrainError> {
-        if objective.is_custom() {
-            if self.config.loader.mix.is_some() {
-                return Err(TrainError::Config(
-                    "custom losses take class-index targets; turn off mixup and cutmix".into(),
-                ));
-            }
-            if self.config.label_smoothing != 0.0 {
-                return Err(TrainError::Config(
-                    "label smoothing belongs to the built-in cross-entropy; write it into the \
-                     custom loss instead (see the label_smoothing preset)"
-                        .into(),
-                ));
-            }
-            objective.check_batch(self.config.loader.batch_size, self.classes)?;
-        }
-        self.objective = objective;
-        Ok(self)
-    }
-
     /// Optimizer steps taken.
     pub fn steps(&self) -> usize {
         self.step
@@ -328,8 +196,7 @@ impl<M: Module> Trainer<M> {
         let logits = self.model.forward(&x, &mut ctx)?;
         let mut loss = self.objective.loss(&logits, &y, &x)?;
         let penalty = match self.config.penalty {
-            Some(Penalty::L1(l)) => l1_penalty(self.optimizer.params(), l)?,
-            Some(Penalty::L2(l)) => l2_penalty(self.optimizer.params(), l)?,
+            Some(p) => p.term(self.optimizer.params())?,
             None => None,
         };
         if let Some(p) = penalty {
