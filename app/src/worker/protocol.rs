@@ -7,6 +7,12 @@ use pixelgrad::models::{ModelSpec, PRESETS};
 use pixelgrad::train::EvalReport;
 use serde::{Deserialize, Serialize};
 
+mod augment_preview;
+mod device;
+
+pub use augment_preview::{AugmentPreview, AugmentPreviewRequest, PreviewImage};
+pub use device::{AutoPick, Backend, BackendChoice, DeviceReport, FaultDrill};
+
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "type", rename_all = "snake_case")]
@@ -90,51 +96,6 @@ pub enum Command {
     PreviewAugment(AugmentPreviewRequest),
 }
 
-/// Which training images to augment, how, and with which seed: the first `count` images of
-/// the loaded set's training split, in epochs `0..epochs`, drawn from the same seeded streams
-/// training uses (so the preview is exactly what a run with this seed sees, when it holds
-/// nothing out for validation).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AugmentPreviewRequest {
-    /// Chosen by the asking widget, to match its answer.
-    pub id: u64,
-    /// The augmentation recipe.
-    pub pipeline: pixelgrad::data::Pipeline,
-    /// The run's seed.
-    pub seed: u64,
-    /// Images to show (at most 16).
-    pub count: usize,
-    /// Epochs to draw each image in (at most 4).
-    pub epochs: usize,
-}
-
-/// One image for the page to draw: 8-bit, interleaved channels (1 grey or 3 RGB).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct PreviewImage {
-    /// 1 or 3.
-    pub channels: usize,
-    /// Rows.
-    pub height: usize,
-    /// Columns.
-    pub width: usize,
-    /// `height * width * channels` bytes.
-    #[serde(with = "base64_bytes")]
-    pub pixels: Vec<u8>,
-}
-
-/// The answer to [`Command::PreviewAugment`].
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AugmentPreview {
-    /// The request's id.
-    pub id: u64,
-    /// The untouched images, then for each epoch the augmented ones (`rows[0]` is original).
-    pub rows: Vec<Vec<PreviewImage>>,
-    /// Class names of the images, in column order.
-    pub labels: Vec<String>,
-    /// Why no preview could be made (no data set loaded, an invalid pipeline), if so.
-    pub error: Option<String>,
-}
-
 /// The preset name of a model spec, for people; "a custom model" for any other spec.
 pub fn model_label(model: &ModelSpec) -> String {
     PRESETS
@@ -144,46 +105,6 @@ pub fn model_label(model: &ModelSpec) -> String {
             || "a custom model".to_string(),
             |(name, _)| name.to_string(),
         )
-}
-
-/// Where the user wants training to run.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum BackendChoice {
-    /// The faster of WebGPU and the CPU for this model on this machine, timed over a few real
-    /// training steps before the run (the CPU when the WebGPU probe failed).
-    Auto,
-    /// WebGPU whenever the probe passed (no timing).
-    WebGpu,
-    /// The CPU even when WebGPU works (to compare, or on a flaky driver).
-    Cpu,
-}
-
-/// What the Auto backend choice measured before a run and what it picked.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct AutoPick {
-    /// The backend the run uses.
-    pub picked: Backend,
-    /// Median milliseconds per training step on the CPU, when timed.
-    pub cpu_ms: Option<f64>,
-    /// Median milliseconds per training step on WebGPU, when timed.
-    pub gpu_ms: Option<f64>,
-    /// Why a backend could not be timed, if one could not.
-    pub note: Option<String>,
-}
-
-/// GPU faults the page can rehearse.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum FaultDrill {
-    /// The device is lost (a driver reset, the browser reclaiming it).
-    DeviceLost,
-    /// An allocation does not fit in GPU memory.
-    OutOfMemory,
-    /// The worker itself fails (a bug), as a panic would make it.
-    WorkerCrash,
-    /// The next step's loss is NaN (its targets are poisoned), as a too-high learning rate or
-    /// a bad batch makes it.
-    NanLoss,
 }
 
 /// A run to train: the core's [`RunSpec`] (what a share link and a `.pixelgrad` file carry,
@@ -267,29 +188,6 @@ pub enum RunEnd {
         /// What happened and what to try.
         message: String,
     },
-}
-
-/// Which backend training runs on.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Backend {
-    /// WebGPU through wgpu: the fast path.
-    WebGpu,
-    /// The CPU (wasm) fallback, used when WebGPU is missing or failed its check.
-    Cpu,
-}
-
-/// What the device probe found, in words a user can act on.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct DeviceReport {
-    /// The backend training will use.
-    pub backend: Backend,
-    /// The adapter, described for people ("browser WebGPU, integrated GPU").
-    pub adapter: String,
-    /// Why WebGPU is not used, when it is not.
-    pub fallback_reason: Option<String>,
-    /// The kernel check that ran on the adapter, when it passed.
-    pub kernel_check: Option<String>,
 }
 
 /// A small grey picture for the data panel.
