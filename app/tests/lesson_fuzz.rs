@@ -10,7 +10,6 @@
 //! `target/fuzz-crashes/lesson-<seed>.md`; once fixed, it joins the regression inputs as
 //! `tests/lesson_fuzz/crash-*.md`.
 
-use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::PathBuf;
 use std::time::{Duration, Instant};
 
@@ -19,6 +18,8 @@ use pixelgrad_app::lessons::document::{Lesson, Widget};
 use pixelgrad_app::lessons::graph_eval::evaluate;
 use pixelgrad_app::lessons::parse::parse_lesson;
 
+#[path = "../../core/tests/support/fuzz_driver.rs"]
+mod fuzz_driver;
 #[allow(dead_code)]
 #[path = "../../core/tests/input_fuzz/mutate.rs"]
 mod mutate;
@@ -29,6 +30,7 @@ mod peak_alloc;
 #[path = "../../core/tests/support/splitmix.rs"]
 mod splitmix;
 
+use fuzz_driver::{ci_cases, report, FuzzTarget, Stats};
 use splitmix::Gen;
 
 #[global_allocator]
@@ -88,38 +90,16 @@ fn use_lesson(lesson: &Lesson) {
     }
 }
 
-/// Parses one text: `Ok(accepted)` or the problem a user of the fuzzer reads.
+/// Parses one text and uses what was accepted: `Ok` or the message a user would read.
+fn parse(text: &str) -> Result<(), String> {
+    let lesson = parse_lesson(text).map_err(|e| e.to_string())?;
+    use_lesson(&lesson);
+    Ok(())
+}
+
+/// One text's verdict: `Ok(accepted)` or the problem a user of the fuzzer reads.
 fn case(text: &str) -> Result<bool, String> {
-    match catch_unwind(AssertUnwindSafe(|| match parse_lesson(text) {
-        Ok(lesson) => {
-            use_lesson(&lesson);
-            Ok(true)
-        }
-        Err(e) => Err(e.to_string()),
-    })) {
-        Err(_) => Err("panicked".into()),
-        Ok(Ok(accepted)) => Ok(accepted),
-        Ok(Err(message)) if message.trim().is_empty() => Err("empty error message".into()),
-        Ok(Err(_)) => Ok(false),
-    }
-}
-
-/// What a run did.
-#[derive(Debug, Default)]
-struct Stats {
-    cases: usize,
-    accepted: usize,
-    slowest: Duration,
-    peak_bytes: usize,
-    failures: Vec<String>,
-}
-
-fn save_crash(seed: u64, input: &str) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-crashes");
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(format!("lesson-{seed:016x}.md"));
-    let _ = std::fs::write(&path, input);
-    path
+    fuzz_driver::outcome(|| parse(text))
 }
 
 fn derive(seed: u64) -> String {
@@ -131,63 +111,22 @@ fn derive(seed: u64) -> String {
 
 /// Runs `cases` mutants from `first_seed` on, or until `deadline`.
 fn run(first_seed: u64, cases: usize, deadline: Option<Instant>) -> Stats {
-    let mut stats = Stats::default();
-    for i in 0..cases {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        let seed = first_seed.wrapping_add(i as u64);
-        let input = derive(seed);
-        let started = Instant::now();
-        let (outcome, peak) = peak_alloc::measure(|| case(&input));
-        let took = started.elapsed();
-        stats.cases += 1;
-        stats.slowest = stats.slowest.max(took);
-        stats.peak_bytes = stats.peak_bytes.max(peak);
-        let bound = max_bytes(input.len());
-        let problem = match outcome {
-            Err(problem) => Some(problem),
-            Ok(_) if peak > bound => Some(format!("held {peak} bytes, bound {bound}")),
-            Ok(_) if took > MAX_CASE => Some(format!("took {took:?}")),
-            Ok(accepted) => {
-                stats.accepted += usize::from(accepted);
-                None
-            }
-        };
-        if let Some(problem) = problem {
-            let path = save_crash(seed, &input);
-            stats
-                .failures
-                .push(format!("seed {seed:#x}: {problem} ({})", path.display()));
-        }
-    }
-    stats
-}
-
-fn report(s: &Stats, elapsed: Duration) {
-    println!(
-        "fuzz lesson: {} cases ({:.0}/s), {} accepted, slowest {:.1} ms, peak {:.1} MiB",
-        s.cases,
-        s.cases as f64 / elapsed.as_secs_f64().max(1e-9),
-        s.accepted,
-        s.slowest.as_secs_f64() * 1e3,
-        s.peak_bytes as f64 / (1 << 20) as f64
-    );
-}
-
-/// Cases in CI; `PIXELGRAD_FUZZ_CASES` overrides.
-fn ci_cases(default: usize) -> usize {
-    std::env::var("PIXELGRAD_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
+    let fuzz = FuzzTarget {
+        name: "lesson",
+        crash_ext: "md",
+        derive: &derive,
+        parse: &|text: &String| parse(text),
+        max_bytes,
+        max_case: Some(MAX_CASE),
+    };
+    fuzz_driver::run(&fuzz, first_seed, cases, deadline)
 }
 
 #[test]
 fn mutated_lessons_are_parsed_or_refused_with_a_typed_error() {
     let started = Instant::now();
     let stats = run(0x1E55_0000, ci_cases(1500), None);
-    report(&stats, started.elapsed());
+    report("lesson", &stats, started.elapsed());
     assert!(stats.failures.is_empty(), "{}", stats.failures.join("\n"));
     // The mutator must leave enough lessons intact to reach the widgets behind them.
     assert!(
@@ -234,19 +173,9 @@ fn past_crashes_stay_fixed() {
 #[test]
 #[ignore = "long run: minutes"]
 fn long_run() {
-    let seconds: u64 = std::env::var("PIXELGRAD_FUZZ_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let first_seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64);
+    let (first_seed, seconds) = fuzz_driver::long_run_plan();
     let started = Instant::now();
-    let stats = run(
-        first_seed,
-        usize::MAX,
-        Some(started + Duration::from_secs(seconds)),
-    );
-    report(&stats, started.elapsed());
+    let stats = run(first_seed, usize::MAX, Some(started + seconds));
+    report("lesson", &stats, started.elapsed());
     assert!(stats.failures.is_empty(), "{}", stats.failures.join("\n"));
 }

@@ -20,6 +20,8 @@ use pixelgrad::data::{
 };
 use pixelgrad::io::{read_pixelgrad_file, read_safetensors, MAX_PIXELGRAD_FILE_BYTES};
 
+#[path = "support/fuzz_driver.rs"]
+mod fuzz_driver;
 #[path = "input_fuzz/mutate.rs"]
 mod mutate;
 #[path = "input_fuzz/peak_alloc.rs"]
@@ -29,6 +31,7 @@ mod seeds;
 #[path = "support/splitmix.rs"]
 mod splitmix;
 
+use fuzz_driver::{ci_cases, report, FuzzTarget, Stats};
 use mutate::{fix_png_crcs, fix_safetensors_len, mutate, mutate_safetensors_header, Gen};
 
 #[global_allocator]
@@ -191,70 +194,17 @@ fn targets() -> Vec<Target> {
     ]
 }
 
-/// What a run of one target did.
-#[derive(Debug, Default)]
-struct Stats {
-    cases: usize,
-    accepted: usize,
-    slowest: Duration,
-    peak_bytes: usize,
-    failures: Vec<String>,
-}
-
-fn save_crash(target: &str, seed: u64, input: &[u8]) -> PathBuf {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../target/fuzz-crashes");
-    let _ = std::fs::create_dir_all(&dir);
-    let path = dir.join(format!("{target}-{seed:016x}.bin"));
-    let _ = std::fs::write(&path, input);
-    path
-}
-
 /// Runs `target` for `cases` mutants or until `deadline`, whichever comes first.
 fn run(target: &Target, first_seed: u64, cases: usize, deadline: Option<Instant>) -> Stats {
-    let mut stats = Stats::default();
-    for i in 0..cases {
-        if deadline.is_some_and(|d| Instant::now() >= d) {
-            break;
-        }
-        let seed = first_seed.wrapping_add(i as u64);
-        let input = (target.derive)(&mut Gen(seed), &target.seeds);
-        let started = Instant::now();
-        let (outcome, peak) =
-            peak_alloc::measure(|| catch_unwind(AssertUnwindSafe(|| (target.parse)(&input))));
-        let took = started.elapsed();
-        stats.cases += 1;
-        stats.slowest = stats.slowest.max(took);
-        stats.peak_bytes = stats.peak_bytes.max(peak);
-        let problem = match outcome {
-            Err(_) => Some("panicked".to_string()),
-            Ok(Err(message)) if message.trim().is_empty() => Some("empty error message".into()),
-            Ok(result) => {
-                stats.accepted += usize::from(result.is_ok());
-                let bound = (target.max_bytes)(input.len());
-                (peak > bound).then(|| format!("held {peak} bytes, bound {bound}"))
-            }
-        };
-        if let Some(problem) = problem {
-            let path = save_crash(target.name, seed, &input);
-            stats.failures.push(format!(
-                "{} seed {seed:#x}: {problem} ({})",
-                target.name,
-                path.display()
-            ));
-        }
-    }
-    stats
-}
-
-fn report(name: &str, s: &Stats, elapsed: Duration) {
-    println!(
-        "fuzz {name}: {} cases ({:.0}/s), {} accepted, slowest {:.1} ms, peak {:.1} MiB",
-        s.cases,
-        s.cases as f64 / elapsed.as_secs_f64().max(1e-9),
-        s.accepted,
-        s.slowest.as_secs_f64() * 1e3,
-        s.peak_bytes as f64 / (1 << 20) as f64
-    );
+    let fuzz = FuzzTarget {
+        name: target.name,
+        crash_ext: "bin",
+        derive: &|seed| (target.derive)(&mut Gen(seed), &target.seeds),
+        parse: &|input: &Vec<u8>| (target.parse)(input),
+        max_bytes: target.max_bytes,
+        max_case: None,
+    };
+    fuzz_driver::run(&fuzz, first_seed, cases, deadline)
 }
 
 fn check_target(name: &str, cases: usize) {
@@ -269,14 +219,6 @@ fn check_target(name: &str, cases: usize) {
         "{name}: one case took {:?}",
         stats.slowest
     );
-}
-
-/// Cases per target in CI; `PIXELGRAD_FUZZ_CASES` overrides.
-fn ci_cases(default: usize) -> usize {
-    std::env::var("PIXELGRAD_FUZZ_CASES")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(default)
 }
 
 #[test]
@@ -350,13 +292,7 @@ fn past_crashes_stay_fixed() {
 #[test]
 #[ignore = "long run: minutes per target"]
 fn long_run() {
-    let seconds: u64 = std::env::var("PIXELGRAD_FUZZ_SECONDS")
-        .ok()
-        .and_then(|v| v.parse().ok())
-        .unwrap_or(60);
-    let first_seed = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map_or(1, |d| d.as_nanos() as u64);
+    let (first_seed, per_target) = fuzz_driver::long_run_plan();
     // `PIXELGRAD_FUZZ_TARGETS=zip,image` runs only those.
     let only = std::env::var("PIXELGRAD_FUZZ_TARGETS").unwrap_or_default();
     let mut failures = Vec::new();
@@ -365,7 +301,7 @@ fn long_run() {
             continue;
         }
         let started = Instant::now();
-        let deadline = started + Duration::from_secs(seconds);
+        let deadline = started + per_target;
         let stats = run(&target, first_seed, usize::MAX, Some(deadline));
         report(target.name, &stats, started.elapsed());
         failures.extend(stats.failures);
