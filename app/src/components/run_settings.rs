@@ -7,7 +7,7 @@ use pixelgrad::data::LoaderConfig;
 use pixelgrad::data::Pipeline;
 use pixelgrad::io::{DataSource, DataSpec, RunSpec, RUN_SPEC_VERSION};
 use pixelgrad::models::{InputSpec, ModelSpec, PRESETS};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{AdamConfig, OptimizerSpec, SgdConfig};
 use pixelgrad::train::{PlateauConfig, TrainConfig};
 
 use crate::components::loss_editor::LossChoice;
@@ -308,8 +308,8 @@ impl Default for RunSettings {
     }
 }
 
-/// SGD with momentum 0.9, the panel's default optimizer.
-fn sgd_momentum(lr: f64) -> OptimizerSpec {
+/// SGD with momentum 0.9, the panel's default optimizer (and the example runs').
+pub fn sgd_momentum(lr: f64) -> OptimizerSpec {
     OptimizerSpec::Sgd(SgdConfig {
         momentum: 0.9,
         ..SgdConfig::new(lr)
@@ -320,20 +320,11 @@ fn sgd_momentum(lr: f64) -> OptimizerSpec {
 /// batches with the last incomplete one dropped, no augmentation, smoothing or clipping.
 fn default_train(lr: f64) -> TrainConfig {
     TrainConfig {
-        epochs: 1,
-        max_steps: None,
-        optimizer: sgd_momentum(lr),
-        schedule: Schedule::Constant,
         loader: LoaderConfig {
             drop_last: true,
             ..LoaderConfig::default()
         },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
-        seed: 0,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(1, sgd_momentum(lr))
     }
 }
 

@@ -6,10 +6,11 @@ use leptos_router::components::A;
 use pixelgrad::data::{LoaderConfig, Pipeline, Transform};
 use pixelgrad::io::{encode_link, RunSpec};
 use pixelgrad::models::{InputSpec, ModelSpec};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule};
 use pixelgrad::train::TrainConfig;
 
 use crate::components::gpu_status::GpuStatus;
+use crate::components::run_settings::sgd_momentum;
 use crate::lessons::catalog;
 
 /// Lessons shown on the home page; the rest are one click away.
@@ -47,9 +48,6 @@ struct Example {
 /// Runs that each show something, as share links the playground opens ready to train.
 fn examples() -> Vec<Example> {
     let train = |epochs, optimizer, schedule, augment: Vec<Transform>| TrainConfig {
-        epochs,
-        max_steps: None,
-        optimizer,
         schedule,
         loader: LoaderConfig {
             batch_size: 64,
@@ -57,18 +55,7 @@ fn examples() -> Vec<Example> {
             augment: Pipeline::new(augment),
             ..LoaderConfig::default()
         },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
-        seed: 0,
-        penalty: None,
-        reduce_on_plateau: None,
-    };
-    let sgd = |lr| {
-        OptimizerSpec::Sgd(SgdConfig {
-            momentum: 0.9,
-            ..SgdConfig::new(lr)
-        })
+        ..TrainConfig::new(epochs, optimizer)
     };
     let preset = |name| ModelSpec::preset(name);
     let mut out = Vec::new();
@@ -81,7 +68,7 @@ fn examples() -> Vec<Example> {
                 InputSpec::GREY28,
                 10,
                 lenet,
-                train(1, sgd(0.05), Schedule::Constant, Vec::new()),
+                train(1, sgd_momentum(0.05), Schedule::Constant, Vec::new()),
             ),
         });
     }
@@ -121,7 +108,7 @@ fn examples() -> Vec<Example> {
                 InputSpec::GREY28,
                 10,
                 bn,
-                train(2, sgd(0.1), Schedule::one_cycle(0.1, 250), Vec::new()),
+                train(2, sgd_momentum(0.1), Schedule::one_cycle(0.1, 250), Vec::new()),
             ),
         });
     }

@@ -33,6 +33,29 @@ pub struct TrainConfig {
     pub reduce_on_plateau: Option<PlateauConfig>,
 }
 
+impl TrainConfig {
+    /// Plain training for `epochs` with `optimizer`: a constant rate, the default loader
+    /// (shuffled batches of 32, no augmentation or mixing), no step limit, label smoothing,
+    /// clipping, early stopping, penalty or plateau, seed 0. The one starting point for a
+    /// config written in code: change what differs with struct update syntax
+    /// (`TrainConfig { seed: 7, ..TrainConfig::new(1, optimizer) }`).
+    pub fn new(epochs: usize, optimizer: OptimizerSpec) -> TrainConfig {
+        TrainConfig {
+            epochs,
+            max_steps: None,
+            optimizer,
+            schedule: Schedule::Constant,
+            loader: LoaderConfig::default(),
+            label_smoothing: 0.0,
+            clip_grad_norm: None,
+            early_stopping_patience: None,
+            seed: 0,
+            penalty: None,
+            reduce_on_plateau: None,
+        }
+    }
+}
+
 /// A weight penalty with its strength `lambda`.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 #[serde(tag = "kind", content = "lambda", rename_all = "snake_case")]

@@ -6,7 +6,7 @@ use leptos::prelude::*;
 use pixelgrad::data::{LoaderConfig, Pipeline, Transform, UserDataset};
 use pixelgrad::io::{DataSource, RunSpec};
 use pixelgrad::models::{InputSpec, ModelSpec, PRESETS};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule};
+use pixelgrad::optim::{AdamConfig, OptimizerSpec};
 use pixelgrad::train::TrainConfig;
 
 use super::balance_view::readiness;
@@ -54,21 +54,13 @@ pub fn user_run(
         std: vec![0.229, 0.224, 0.225],
     });
     let train = TrainConfig {
-        epochs,
-        max_steps: None,
-        optimizer: OptimizerSpec::Adam(AdamConfig::new(lr)),
-        schedule: Schedule::Constant,
         loader: LoaderConfig {
             batch_size: 16,
             augment: Pipeline::new(transforms),
             ..LoaderConfig::default()
         },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
         seed,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(epochs, OptimizerSpec::Adam(AdamConfig::new(lr)))
     };
     let input = InputSpec {
         channels: 3,
