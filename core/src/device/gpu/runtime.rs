@@ -9,6 +9,7 @@ use std::collections::HashMap;
 use std::sync::{Mutex, MutexGuard};
 
 use super::pool::{BufferPool, PoolStats, PooledBuffer};
+use super::profiler::Recorder;
 use super::registry::GpuId;
 use super::shaders::{Kernel, ShaderId};
 use super::{GpuContext, GpuError};
@@ -52,6 +53,8 @@ struct State {
     pipelines: HashMap<Kernel, wgpu::ComputePipeline>,
     bind_groups: HashMap<BindKey, wgpu::BindGroup>,
     stats: GpuStats,
+    /// Per-kernel timing, only while a profile records (see [`super::profiler`]).
+    profiler: Option<Recorder>,
 }
 
 /// One opened GPU device with its caches. Shared (`Arc`) by every tensor stored on it.
@@ -126,6 +129,7 @@ impl GpuDevice {
                 pipelines: HashMap::new(),
                 bind_groups: HashMap::new(),
                 stats: GpuStats::default(),
+                profiler: None,
             }),
         }
     }
@@ -215,18 +219,26 @@ impl GpuDevice {
             .extend(params.iter().flat_map(|w| w.to_le_bytes()));
         st.dispatches += 1;
         st.stats.dispatches += 1;
-        if st.pass.is_none() {
-            let encoder = st.encoder.get_or_insert_with(|| {
+        if st.pass.is_none() || st.profiler.is_some() {
+            // A profile times each dispatch in a pass of its own (timestamps sit on passes).
+            st.pass = None;
+            let State {
+                encoder, profiler, ..
+            } = &mut *st;
+            let encoder = encoder.get_or_insert_with(|| {
                 self.ctx
                     .device
                     .create_command_encoder(&wgpu::CommandEncoderDescriptor {
                         label: Some("pixelgrad batch"),
                     })
             });
+            let timestamp_writes = profiler
+                .as_mut()
+                .map(|p| p.pass_writes(&self.ctx.device, kernel));
             let pass = encoder
                 .begin_compute_pass(&wgpu::ComputePassDescriptor {
                     label: Some("pixelgrad ops"),
-                    timestamp_writes: None,
+                    timestamp_writes,
                 })
                 .forget_lifetime();
             st.pass = Some(pass);
@@ -335,16 +347,30 @@ impl GpuDevice {
 
     fn submit_locked(&self, st: &mut State) {
         st.pass = None;
-        if let Some(encoder) = st.encoder.take() {
+        if let Some(mut encoder) = st.encoder.take() {
             if !st.params.is_empty() {
                 self.ctx.queue.write_buffer(&self.params, 0, &st.params);
             }
+            if let Some(profiler) = st.profiler.as_mut() {
+                profiler.resolve(&self.ctx.device, &mut encoder);
+            }
             self.ctx.queue.submit([encoder.finish()]);
             st.stats.submits += 1;
+            if let Some(profiler) = st.profiler.as_mut() {
+                profiler.after_submit();
+            }
         }
         st.params.clear();
         st.dispatches = 0;
         st.serial += 1;
+    }
+
+    /// Submits what was recorded and swaps the kernel profiler (`None` stops profiling),
+    /// returning the previous one with its recorded batches.
+    pub fn set_recorder(&self, recorder: Option<Recorder>) -> Option<Recorder> {
+        let mut st = self.lock();
+        self.submit_locked(&mut st);
+        std::mem::replace(&mut st.profiler, recorder)
     }
 
     /// Frees the pool's idle buffers and the bind groups that may name them.
