@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::kernel_times::KernelTimesPanel;
 use crate::worker::client::{WorkerClient, WorkerStatus};
 use crate::worker::protocol::{AutoPick, Backend};
 
@@ -75,9 +76,11 @@ pub fn GpuStatus() -> impl IntoView {
                 (_, Some(report)) => view! {
                     <p class="warn">"WebGPU is not available in this browser, so pixelgrad will train on your CPU instead (slower, but everything works)."</p>
                     <p class="detail">{report.fallback_reason}</p>
+                    <p>"Trains on: " <span data-testid="adapter">{report.adapter}</span></p>
                     <p class="detail">"For GPU training use a recent Chrome or Edge, or enable WebGPU in your browser's settings."</p>
                 }.into_any(),
             }}
+            <KernelTimesPanel />
         </section>
     }
 }

@@ -38,8 +38,10 @@ pub fn is_worker_scope() -> bool {
         .is_ok()
 }
 
-/// Starts serving commands; the worker module's `main`.
+/// Starts serving commands; the worker module's `main` (or, in the CPU helper worker, serves
+/// products instead and never returns).
 pub fn start() {
+    super::cpu_helper::serve_if_helper();
     std::panic::set_hook(Box::new(|info| {
         console_error_panic_hook::hook(info);
         post(&Event::Crashed {
@@ -63,6 +65,7 @@ pub fn start() {
     scope().set_onmessage(Some(on_message.as_ref().unchecked_ref()));
     // The handler lives as long as the worker.
     on_message.forget();
+    super::cpu_helper::start();
     post(&Event::Ready);
 }
 
@@ -223,7 +226,7 @@ fn forget_faulted_gpu() {
         let error = pixelgrad::device::gpu::GpuError::from(fault);
         post(&Event::Device(super::protocol::DeviceReport {
             backend: Backend::Cpu,
-            adapter: "CPU (WebAssembly)".into(),
+            adapter: super::cpu_helper::cpu_label(),
             fallback_reason: Some(format!("{error}; reload the page to try the GPU again")),
             kernel_check: None,
         }));

@@ -5,6 +5,7 @@
 mod augment;
 mod auto_backend;
 pub mod client;
+mod cpu_helper;
 pub mod datasets;
 mod fetch;
 pub mod host;

@@ -68,7 +68,7 @@ async fn check_adapter() -> (DeviceReport, Option<GpuContext>) {
 fn cpu_report(reason: String) -> DeviceReport {
     DeviceReport {
         backend: Backend::Cpu,
-        adapter: "CPU (WebAssembly)".into(),
+        adapter: super::cpu_helper::cpu_label(),
         fallback_reason: Some(reason),
         kernel_check: None,
     }
