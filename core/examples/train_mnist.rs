@@ -79,20 +79,13 @@ fn run<D: Dataset>(
     println!("{preset}: {} parameters", count_parameters(&model));
     let steps_per_epoch = train.len().div_ceil(64);
     let config = TrainConfig {
-        epochs,
-        max_steps: None,
-        optimizer: OptimizerSpec::Adam(AdamConfig::new(1e-3)),
         schedule: Schedule::one_cycle(3e-3, epochs * steps_per_epoch),
         loader: LoaderConfig {
             batch_size: 64,
             ..LoaderConfig::default()
         },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
         early_stopping_patience: Some(3),
-        seed: 0,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(epochs, OptimizerSpec::Adam(AdamConfig::new(1e-3)))
     };
     let mut trainer = Trainer::new(&model, classes, config)?;
     let t0 = Instant::now();

@@ -13,7 +13,7 @@ use pixelgrad::data::{LoaderConfig, Pipeline, ShapesDataset, Transform};
 use pixelgrad::io::read_safetensors;
 use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::{count_trainable, freeze, load_state_dict};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule};
+use pixelgrad::optim::{AdamConfig, OptimizerSpec};
 use pixelgrad::train::{Control, TrainConfig, Trainer};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -54,21 +54,12 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         }
         freeze(&model, "features.")?;
         let config = TrainConfig {
-            epochs,
-            max_steps: None,
-            optimizer: OptimizerSpec::Adam(AdamConfig::new(3e-3)),
-            schedule: Schedule::Constant,
             loader: LoaderConfig {
                 batch_size: 32,
                 augment: Pipeline::new(vec![normalize.clone()]),
                 ..LoaderConfig::default()
             },
-            label_smoothing: 0.0,
-            clip_grad_norm: None,
-            early_stopping_patience: None,
-            seed: 0,
-            penalty: None,
-            reduce_on_plateau: None,
+            ..TrainConfig::new(epochs, OptimizerSpec::Adam(AdamConfig::new(3e-3)))
         };
         let t0 = Instant::now();
         let mut trainer = Trainer::new(&model, 6, config)?;

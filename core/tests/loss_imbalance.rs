@@ -8,7 +8,7 @@ use pixelgrad::data::{BundledDataset, DataLoader, Dataset, LoaderConfig, Split, 
 use pixelgrad::io::{Imbalance, LossParam, LossSpec};
 use pixelgrad::loss::dsl::Preset;
 use pixelgrad::models::{InputSpec, ModelSpec};
-use pixelgrad::optim::{OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{OptimizerSpec, SgdConfig};
 use pixelgrad::train::{TrainConfig, Trainer};
 
 /// The class made rare and the share of its training images kept.
@@ -21,24 +21,20 @@ const SEEDS: u64 = 5;
 
 fn config(seed: u64) -> TrainConfig {
     TrainConfig {
-        epochs: 100,
         max_steps: Some(STEPS),
-        optimizer: OptimizerSpec::Sgd(SgdConfig {
-            momentum: 0.9,
-            ..SgdConfig::new(0.05)
-        }),
-        schedule: Schedule::Constant,
         loader: LoaderConfig {
             batch_size: 64,
             drop_last: true,
             ..LoaderConfig::default()
         },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
         seed,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(
+            100,
+            OptimizerSpec::Sgd(SgdConfig {
+                momentum: 0.9,
+                ..SgdConfig::new(0.05)
+            }),
+        )
     }
 }
 

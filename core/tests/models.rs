@@ -8,10 +8,10 @@ use std::time::Instant;
 #[cfg(not(target_arch = "wasm32"))]
 mod common;
 
-use pixelgrad::data::{Batch, LoaderConfig};
+use pixelgrad::data::Batch;
 use pixelgrad::models::{InputSpec, ModelSpec, PRESETS};
 use pixelgrad::nn::{count_parameters, move_to_device, state_dict, Ctx, Module};
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule};
+use pixelgrad::optim::{AdamConfig, OptimizerSpec};
 use pixelgrad::train::{TrainConfig, Trainer};
 use pixelgrad::{no_grad, Device, Rng, Tensor};
 
@@ -50,17 +50,9 @@ fn batch(input: InputSpec, n: usize, classes: usize, seed: u64) -> Batch {
 
 fn config(lr: f64) -> TrainConfig {
     TrainConfig {
-        epochs: 1,
-        max_steps: None,
-        optimizer: OptimizerSpec::Adam(AdamConfig::new(lr)),
-        schedule: Schedule::Constant,
-        loader: LoaderConfig::default(),
-        label_smoothing: 0.0,
         clip_grad_norm: Some(5.0),
-        early_stopping_patience: None,
         seed: 1,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(1, OptimizerSpec::Adam(AdamConfig::new(lr)))
     }
 }
 

@@ -11,7 +11,7 @@ use pixelgrad::io::{LossParam, LossSpec};
 use pixelgrad::loss::dsl::{LossError, Preset};
 use pixelgrad::models::{InputSpec, Model, ModelSpec};
 use pixelgrad::nn::move_to_device;
-use pixelgrad::optim::{OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{OptimizerSpec, SgdConfig};
 use pixelgrad::train::{TrainConfig, TrainError, Trainer};
 use pixelgrad::{Device, Rng};
 
@@ -25,23 +25,18 @@ const STEPS: u64 = 12;
 
 fn config() -> TrainConfig {
     TrainConfig {
-        epochs: 1,
-        max_steps: None,
-        optimizer: OptimizerSpec::Sgd(SgdConfig {
-            momentum: 0.9,
-            ..SgdConfig::new(0.1)
-        }),
-        schedule: Schedule::Constant,
         loader: LoaderConfig {
             batch_size: 16,
             ..LoaderConfig::default()
         },
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
         seed: 5,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(
+            1,
+            OptimizerSpec::Sgd(SgdConfig {
+                momentum: 0.9,
+                ..SgdConfig::new(0.1)
+            }),
+        )
     }
 }
 

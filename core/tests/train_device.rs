@@ -6,29 +6,23 @@
 mod common;
 
 use common::gpu::gpu_or_skip;
-use pixelgrad::data::{Batch, Image, InMemoryDataset, LoaderConfig};
+use pixelgrad::data::{Batch, Image, InMemoryDataset};
 use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::move_to_device;
-use pixelgrad::optim::{OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{OptimizerSpec, SgdConfig};
 use pixelgrad::train::{TrainConfig, Trainer};
 use pixelgrad::{Device, Rng};
 
 fn config() -> TrainConfig {
     TrainConfig {
-        epochs: 1,
-        max_steps: None,
-        optimizer: OptimizerSpec::Sgd(SgdConfig {
-            momentum: 0.9,
-            ..SgdConfig::new(0.05)
-        }),
-        schedule: Schedule::Constant,
-        loader: LoaderConfig::default(),
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
         seed: 7,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(
+            1,
+            OptimizerSpec::Sgd(SgdConfig {
+                momentum: 0.9,
+                ..SgdConfig::new(0.05)
+            }),
+        )
     }
 }
 

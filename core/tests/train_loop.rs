@@ -4,7 +4,7 @@
 use pixelgrad::data::{Dataset, Image, InMemoryDataset, LoaderConfig, Pipeline, Transform};
 use pixelgrad::models::{InputSpec, ModelSpec};
 use pixelgrad::nn::parameters;
-use pixelgrad::optim::{OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{OptimizerSpec, SgdConfig};
 use pixelgrad::train::{Control, Event, Penalty, PlateauConfig, TrainConfig, TrainError, Trainer};
 use pixelgrad::Rng;
 
@@ -24,13 +24,6 @@ fn set(n: usize, seed: u64) -> InMemoryDataset {
 
 fn config() -> TrainConfig {
     TrainConfig {
-        epochs: 8,
-        max_steps: None,
-        optimizer: OptimizerSpec::Sgd(SgdConfig {
-            momentum: 0.9,
-            ..SgdConfig::new(0.05)
-        }),
-        schedule: Schedule::Constant,
         loader: LoaderConfig {
             batch_size: 16,
             augment: Pipeline::new(vec![Transform::RandomHorizontalFlip { p: 0.5 }]),
@@ -38,10 +31,14 @@ fn config() -> TrainConfig {
         },
         label_smoothing: 0.1,
         clip_grad_norm: Some(10.0),
-        early_stopping_patience: None,
         seed: 7,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(
+            8,
+            OptimizerSpec::Sgd(SgdConfig {
+                momentum: 0.9,
+                ..SgdConfig::new(0.05)
+            }),
+        )
     }
 }
 

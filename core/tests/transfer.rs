@@ -14,7 +14,7 @@ use pixelgrad::nn::{
     count_trainable, freeze, load_state_dict, state_dict, unfreeze, Dropout, Flatten, Linear,
     Sequential, TensorKind,
 };
-use pixelgrad::optim::{AdamConfig, OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{AdamConfig, OptimizerSpec, SgdConfig};
 use pixelgrad::train::{evaluate_preprocessed, TrainConfig, Trainer};
 use pixelgrad::{Rng, Tensor};
 
@@ -83,19 +83,7 @@ fn two_shapes(per_class: usize, size: usize, seed: u64) -> InMemoryDataset {
 }
 
 fn adam_config(epochs: usize, lr: f64) -> TrainConfig {
-    TrainConfig {
-        epochs,
-        max_steps: None,
-        optimizer: OptimizerSpec::Adam(AdamConfig::new(lr)),
-        schedule: Schedule::Constant,
-        loader: Default::default(),
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
-        seed: 0,
-        penalty: None,
-        reduce_on_plateau: None,
-    }
+    TrainConfig::new(epochs, OptimizerSpec::Adam(AdamConfig::new(lr)))
 }
 
 #[test]

@@ -69,9 +69,7 @@ fn load(
 
 fn config(r: &Recipe, steps_per_epoch: usize, max_steps: Option<usize>) -> TrainConfig {
     TrainConfig {
-        epochs: r.epochs,
         max_steps,
-        optimizer: r.optimizer,
         schedule: Schedule::one_cycle(r.max_lr, r.epochs * steps_per_epoch),
         loader: pixelgrad::data::LoaderConfig {
             batch_size: r.batch_size,
@@ -81,11 +79,7 @@ fn config(r: &Recipe, steps_per_epoch: usize, max_steps: Option<usize>) -> Train
             mix: None,
         },
         label_smoothing: r.label_smoothing,
-        clip_grad_norm: None,
-        early_stopping_patience: None,
-        seed: 0,
-        penalty: None,
-        reduce_on_plateau: None,
+        ..TrainConfig::new(r.epochs, r.optimizer)
     }
 }
 
