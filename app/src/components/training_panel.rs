@@ -132,7 +132,7 @@ pub fn TrainingPanel() -> impl IntoView {
             </div>
             {move || no_data().then(|| view! { <p class="detail">"Choose a data set first."</p> })}
             <RunStatus />
-            <RunCharts />
+            <RunCharts held_out="test" testid="charts" />
             <SharePanel />
         </section>
     }
@@ -213,9 +213,14 @@ fn RunStatus() -> impl IntoView {
     }
 }
 
-/// Loss, accuracy and learning-rate curves of the current run.
+/// Loss, accuracy and learning-rate curves of the current run, for the playground and the
+/// lessons' train widgets alike. `held_out` names the split evaluated on (`test` in the
+/// playground, `validation` in lessons); `testid` marks the charts for the browser tests.
 #[component]
-fn RunCharts() -> impl IntoView {
+pub fn RunCharts(
+    held_out: &'static str,
+    #[prop(optional)] testid: Option<&'static str>,
+) -> impl IntoView {
     let worker = expect_context::<WorkerClient>();
     let loss = Signal::derive(move || {
         worker.training.with(|t| {
@@ -226,7 +231,7 @@ fn RunCharts() -> impl IntoView {
                     points: t.losses.clone(),
                 },
                 Series {
-                    name: "test loss".into(),
+                    name: format!("{held_out} loss"),
                     class: "series-1",
                     points: t.test_losses.clone(),
                 },
@@ -236,7 +241,7 @@ fn RunCharts() -> impl IntoView {
     let accuracy = Signal::derive(move || {
         worker.training.with(|t| {
             vec![Series {
-                name: "test accuracy".into(),
+                name: format!("{held_out} accuracy"),
                 class: "series-2",
                 points: t.accuracies.clone(),
             }]
@@ -252,7 +257,7 @@ fn RunCharts() -> impl IntoView {
         })
     });
     view! {
-        <div class="charts" data-testid="charts">
+        <div class="charts" data-testid=testid>
             <LineChart title="Loss" series=loss x_label="step" />
             <LineChart title="Accuracy" series=accuracy y_range=(0.0, 1.0) x_label="step" />
             <LineChart title="Learning rate" series=lr x_label="step" />

@@ -7,8 +7,8 @@ use pixelgrad::io::{LossSpec, RunSpec};
 
 use crate::components::augment_preview::AugmentPreview;
 use crate::components::confusion_matrix::ConfusionView;
-use crate::components::line_chart::{LineChart, Series};
 use crate::components::loss_editor::{LossChoice, LossEditor};
+use crate::components::training_panel::RunCharts;
 use crate::lessons::check::Observed;
 use crate::lessons::run::{Budget, LessonRun};
 use crate::worker::client::{RunState, WorkerClient};
@@ -143,7 +143,7 @@ pub fn TrainView(run: LessonRun, observed: RwSignal<Observed>, budget: Budget) -
             {move || waiting_for_data.get().then(|| view! { <p class="detail">{format!("Loading {}…", data_id)}</p> })}
             {move || refused.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
             {move || worker.last_error.get().map(|e| view! { <p class="error" role="alert">{e}</p> })}
-            {move || mine.get().then(|| view! { <LessonRunStatus /> <LessonCharts /> <ConfusionView /> })}
+            {move || mine.get().then(|| view! { <LessonRunStatus /> <RunCharts held_out="validation" /> <ConfusionView /> })}
         </div>
     }
     .into_any()
@@ -206,52 +206,5 @@ fn LessonRunStatus() -> impl IntoView {
                 {ended.map(|(class, text)| view! { <p class=class role="status" data-testid="lesson-run-end">{text}</p> })}
             </div>
         }
-    }
-}
-
-/// Loss and accuracy curves of the run.
-#[component]
-fn LessonCharts() -> impl IntoView {
-    let worker = expect_context::<WorkerClient>();
-    let loss = Signal::derive(move || {
-        worker.training.with(|t| {
-            vec![
-                Series {
-                    name: "training loss".into(),
-                    class: "series-0",
-                    points: t.losses.clone(),
-                },
-                Series {
-                    name: "validation loss".into(),
-                    class: "series-1",
-                    points: t.test_losses.clone(),
-                },
-            ]
-        })
-    });
-    let accuracy = Signal::derive(move || {
-        worker.training.with(|t| {
-            vec![Series {
-                name: "validation accuracy".into(),
-                class: "series-2",
-                points: t.accuracies.clone(),
-            }]
-        })
-    });
-    let lr = Signal::derive(move || {
-        worker.training.with(|t| {
-            vec![Series {
-                name: "learning rate".into(),
-                class: "series-3",
-                points: t.lrs.clone(),
-            }]
-        })
-    });
-    view! {
-        <div class="charts">
-            <LineChart title="Loss" series=loss x_label="step" />
-            <LineChart title="Accuracy" series=accuracy y_range=(0.0, 1.0) x_label="step" />
-            <LineChart title="Learning rate" series=lr x_label="step" />
-        </div>
     }
 }
