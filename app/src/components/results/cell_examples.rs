@@ -2,7 +2,7 @@
 
 use leptos::prelude::*;
 
-use super::example_grid::{class_name, ExampleGrid, Verdict};
+use super::example_grid::{class_name, ranked_verdicts, ExampleGrid, Verdict};
 use crate::components::inspect::selection::LookInside;
 use crate::worker::client::WorkerClient;
 
@@ -16,21 +16,9 @@ pub fn cell_verdicts(
     confidence: &[f32],
     (truth, guess): (usize, usize),
 ) -> Vec<Verdict> {
-    let mut out: Vec<Verdict> = labels
-        .iter()
-        .zip(predicted)
-        .zip(confidence)
-        .enumerate()
-        .filter(|(_, ((&l, &p), _))| l == truth && p == guess)
-        .map(|(index, ((&label, &predicted), &confidence))| Verdict {
-            index,
-            label,
-            predicted,
-            confidence,
-        })
-        .collect();
-    out.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
-    out
+    ranked_verdicts(labels, predicted, confidence, |l, p| {
+        l == truth && p == guess
+    })
 }
 
 /// The open cell's examples, or a hint to click a cell.

@@ -3,7 +3,7 @@
 
 use leptos::prelude::*;
 
-use super::example_grid::{ExampleGrid, Verdict};
+use super::example_grid::{ranked_verdicts, ExampleGrid, Verdict};
 use crate::worker::client::WorkerClient;
 
 /// Mistakes shown.
@@ -16,20 +16,7 @@ pub fn confident_mistakes(
     confidence: &[f32],
     k: usize,
 ) -> Vec<Verdict> {
-    let mut wrong: Vec<Verdict> = labels
-        .iter()
-        .zip(predicted)
-        .zip(confidence)
-        .enumerate()
-        .filter(|(_, ((l, p), _))| l != p)
-        .map(|(index, ((&label, &predicted), &confidence))| Verdict {
-            index,
-            label,
-            predicted,
-            confidence,
-        })
-        .collect();
-    wrong.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    let mut wrong = ranked_verdicts(labels, predicted, confidence, |l, p| l != p);
     wrong.truncate(k);
     wrong
 }

@@ -20,6 +20,31 @@ pub struct Verdict {
     pub confidence: f32,
 }
 
+/// The held-out examples whose `(true class, predicted class)` pass `keep`, most confident
+/// first (ties keep their held-out order): what every example list ranks.
+pub fn ranked_verdicts(
+    labels: &[usize],
+    predicted: &[usize],
+    confidence: &[f32],
+    keep: impl Fn(usize, usize) -> bool,
+) -> Vec<Verdict> {
+    let mut out: Vec<Verdict> = labels
+        .iter()
+        .zip(predicted)
+        .zip(confidence)
+        .enumerate()
+        .filter(|(_, ((&l, &p), _))| keep(l, p))
+        .map(|(index, ((&label, &predicted), &confidence))| Verdict {
+            index,
+            label,
+            predicted,
+            confidence,
+        })
+        .collect();
+    out.sort_by(|a, b| b.confidence.total_cmp(&a.confidence));
+    out
+}
+
 /// The name of class `c`, or its number.
 pub fn class_name(names: &[String], c: usize) -> String {
     names.get(c).cloned().unwrap_or_else(|| c.to_string())
