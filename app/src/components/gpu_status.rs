@@ -3,6 +3,7 @@
 
 use leptos::prelude::*;
 
+use crate::components::kernel_times::KernelTimesPanel;
 use crate::worker::client::{WorkerClient, WorkerStatus};
 use crate::worker::protocol::{AutoPick, Backend};
 
@@ -79,6 +80,7 @@ pub fn GpuStatus() -> impl IntoView {
                     <p class="detail">"For GPU training use a recent Chrome or Edge, or enable WebGPU in your browser's settings."</p>
                 }.into_any(),
             }}
+            <KernelTimesPanel />
         </section>
     }
 }

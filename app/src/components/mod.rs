@@ -10,6 +10,7 @@ pub mod fault_drill;
 pub mod gpu_status;
 pub mod hyper_params;
 pub mod inspect;
+pub mod kernel_times;
 pub mod line_chart;
 pub mod loss_editor;
 pub mod model_panel;

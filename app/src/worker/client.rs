@@ -159,6 +159,8 @@ pub struct WorkerClient {
     pub inspect: super::inspect_signals::InspectSignals,
     /// The latest augmentation previews, one per asking widget (matched by id).
     pub augment_previews: RwSignal<Vec<super::protocol::AugmentPreview>>,
+    /// The last answer to [`Command::TimeKernels`] (`None` while one is asked for).
+    pub kernel_times: RwSignal<Option<super::protocol::KernelTimes>>,
     /// The Auto backend pick of the run about to start (moved into [`TrainingView`] when it
     /// starts).
     auto_pick: RwSignal<Option<AutoPick>>,
@@ -182,6 +184,7 @@ impl WorkerClient {
             share: ShareSignals::default(),
             inspect: super::inspect_signals::InspectSignals::new(),
             augment_previews: RwSignal::new(Vec::new()),
+            kernel_times: RwSignal::new(None),
             auto_pick: RwSignal::new(None),
         };
         client.start();

@@ -148,6 +148,12 @@ async fn handle(command: Command) {
                 Err(message) => post(&Event::Error { message }),
             }
         }
+        Command::TimeKernels { steps } => {
+            let gpu = SESSION.with(|s| s.borrow().gpu.clone());
+            let running = || SESSION.with(|s| s.borrow().run.is_some());
+            let answer = super::kernel_times::time_kernels(gpu, running, steps).await;
+            post(&Event::KernelTimes(answer));
+        }
     }
 }
 

@@ -12,6 +12,7 @@ pub mod host;
 mod inspect;
 pub mod inspect_protocol;
 pub mod inspect_signals;
+mod kernel_times;
 pub mod probe;
 pub mod protocol;
 mod share;

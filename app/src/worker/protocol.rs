@@ -9,9 +9,11 @@ use serde::{Deserialize, Serialize};
 
 mod augment_preview;
 mod device;
+mod kernel_times;
 
 pub use augment_preview::{AugmentPreview, AugmentPreviewRequest, PreviewImage};
 pub use device::{AutoPick, Backend, BackendChoice, DeviceReport, FaultDrill};
+pub use kernel_times::{KernelRow, KernelTimes, DEFAULT_TIMED_STEPS};
 
 /// What the page asks the worker to do.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -94,6 +96,12 @@ pub enum Command {
     /// Show a few training images of the loaded set as an augmentation pipeline makes them
     /// (answered by [`Event::AugmentPreview`]).
     PreviewAugment(AugmentPreviewRequest),
+    /// Time the running WebGPU run's kernels over its next `steps` steps with GPU timestamp
+    /// queries (answered by [`Event::KernelTimes`]).
+    TimeKernels {
+        /// Training steps to time.
+        steps: u32,
+    },
 }
 
 /// The preset name of a model spec, for people; "a custom model" for any other spec.
@@ -348,6 +356,8 @@ pub enum Event {
         /// The spec's patience.
         patience: usize,
     },
+    /// The answer to [`Command::TimeKernels`]: where the GPU time of a few steps went.
+    KernelTimes(KernelTimes),
 }
 
 #[cfg(test)]

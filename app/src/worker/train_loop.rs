@@ -202,6 +202,7 @@ async fn steps<P: Fn(&Event)>(
                 Err(e) => return Err(halt(run.gpu, describe(&e)).await),
             };
             state.steps = trainer.steps();
+            super::kernel_times::note_step();
             reporter.push(report.step, report.loss, report.lr);
             reporter.maybe_flush(epoch, trainer.steps(), post);
             let step = trainer.steps();
@@ -343,7 +344,8 @@ async fn yield_now() {
     sleep_ms(0).await;
 }
 
-async fn sleep_ms(ms: i32) {
+/// Waits `ms` milliseconds on the worker's timer, letting other tasks run.
+pub(super) async fn sleep_ms(ms: i32) {
     let promise = js_sys::Promise::new(&mut |resolve, _| {
         let scope: web_sys::WorkerGlobalScope =
             wasm_bindgen::JsCast::unchecked_into(js_sys::global());

@@ -51,6 +51,7 @@ impl WorkerClient {
                 });
             }
             Event::BackendPicked(pick) => self.auto_pick.set(Some(pick)),
+            Event::KernelTimes(times) => self.kernel_times.set(Some(times)),
             Event::Progress(p) => self.training.update(|t| {
                 t.step = p.step;
                 t.epoch = p.epoch;
