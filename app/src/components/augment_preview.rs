@@ -10,9 +10,8 @@ use std::cell::Cell;
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use pixelgrad::data::Pipeline;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, ImageData};
 
+use crate::components::thumbnail::{interleaved_to_rgba, put_rgba};
 use crate::worker::client::{WorkerClient, WorkerStatus};
 use crate::worker::protocol::{AugmentPreviewRequest, Command, PreviewImage};
 
@@ -120,27 +119,8 @@ fn PreviewCanvas(image: PreviewImage, label: String) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     let (width, height) = (image.width, image.height);
     canvas.on_load(move |canvas| {
-        let rgba: Vec<u8> = match image.channels {
-            3 => image
-                .pixels
-                .chunks_exact(3)
-                .flat_map(|p| [p[0], p[1], p[2], 255])
-                .collect(),
-            _ => image.pixels.iter().flat_map(|&p| [p, p, p, 255]).collect(),
-        };
-        let context = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-        let data = ImageData::new_with_u8_clamped_array_and_sh(
-            Clamped(&rgba),
-            width as u32,
-            height as u32,
-        );
-        if let (Some(context), Ok(data)) = (context, data) {
-            let _ = context.put_image_data(&data, 0.0, 0.0);
-        }
+        let rgba = interleaved_to_rgba(&image.pixels, image.channels);
+        put_rgba(&canvas, &rgba, width, height);
     });
     view! {
         <canvas node_ref=canvas class="thumb augment-thumb" width=width height=height role="img" aria-label=label></canvas>

@@ -20,11 +20,22 @@ pub fn GreyImage(
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     canvas.on_load(move |canvas| {
-        let rgba: Vec<u8> = pixels.iter().flat_map(|&p| [p, p, p, 255]).collect();
-        put_rgba(&canvas, &rgba, width, height);
+        put_rgba(&canvas, &interleaved_to_rgba(&pixels, 1), width, height);
     });
     view! {
         <canvas node_ref=canvas class="thumb" width=width height=height role="img" aria-label=label></canvas>
+    }
+}
+
+/// Opaque RGBA bytes of an 8-bit image with interleaved channels: 3 is RGB, any other count
+/// is read as grey (one byte a pixel).
+pub fn interleaved_to_rgba(pixels: &[u8], channels: usize) -> Vec<u8> {
+    match channels {
+        3 => pixels
+            .chunks_exact(3)
+            .flat_map(|p| [p[0], p[1], p[2], 255])
+            .collect(),
+        _ => pixels.iter().flat_map(|&p| [p, p, p, 255]).collect(),
     }
 }
 

@@ -2,8 +2,8 @@
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
-use wasm_bindgen::{Clamped, JsCast};
-use web_sys::{CanvasRenderingContext2d, ImageData};
+
+use crate::components::thumbnail::{interleaved_to_rgba, put_rgba};
 
 /// Draws `pixels` (`side * side * 3` interleaved RGB bytes) once the canvas is in the page.
 #[component]
@@ -18,20 +18,7 @@ pub fn RgbImage(
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     canvas.on_load(move |canvas| {
-        let rgba: Vec<u8> = pixels
-            .chunks_exact(3)
-            .flat_map(|p| [p[0], p[1], p[2], 255])
-            .collect();
-        let context = canvas
-            .get_context("2d")
-            .ok()
-            .flatten()
-            .and_then(|c| c.dyn_into::<CanvasRenderingContext2d>().ok());
-        let image =
-            ImageData::new_with_u8_clamped_array_and_sh(Clamped(&rgba), side as u32, side as u32);
-        if let (Some(context), Ok(image)) = (context, image) {
-            let _ = context.put_image_data(&image, 0.0, 0.0);
-        }
+        put_rgba(&canvas, &interleaved_to_rgba(&pixels, 3), side, side);
     });
     view! {
         <canvas node_ref=canvas class="sample-image" width=side height=side role="img" aria-label=label></canvas>
