@@ -3,7 +3,7 @@
 
 use super::archive::{gunzip, zip_member};
 use super::fetch::{fetch, Download};
-use super::split::{gather, stratified};
+use super::split::stratified;
 use super::store::{write_image_set, ImageSet, SetMeta, Written};
 use super::Source;
 use std::path::Path;
@@ -48,16 +48,7 @@ pub fn convert(root: &Path) -> Result<Vec<Written>, String> {
         ));
     }
     let (train, test) = stratified(&labels, 10, 1_438);
-    let (train_images, train_labels) = gather(&images, &labels, 64, &train);
-    let (test_images, test_labels) = gather(&images, &labels, 64, &test);
-    let set = ImageSet {
-        height: 8,
-        width: 8,
-        train_images,
-        train_labels,
-        test_images,
-        test_labels,
-    };
+    let set = ImageSet::from_split(&images, &labels, (8, 8), &train, &test);
     let meta = SetMeta {
         name: "digits",
         classes: &CLASSES,

@@ -4,7 +4,7 @@
 
 use super::archive::{gunzip, tar_members};
 use super::fetch::{fetch, Download};
-use super::split::{gather, shuffle, stratified};
+use super::split::{shuffle, stratified};
 use super::store::{write_image_set, ImageSet, SetMeta, Written};
 use super::Source;
 use std::path::Path;
@@ -75,16 +75,7 @@ pub fn convert(root: &Path) -> Result<Vec<Written>, String> {
     let (mut train, mut test) = stratified(&labels, 10, 8_000);
     shuffle(&mut train, 1);
     shuffle(&mut test, 2);
-    let (train_images, train_labels) = gather(&images, &labels, 784, &train);
-    let (test_images, test_labels) = gather(&images, &labels, 784, &test);
-    let set = ImageSet {
-        height: 28,
-        width: 28,
-        train_images,
-        train_labels,
-        test_images,
-        test_labels,
-    };
+    let set = ImageSet::from_split(&images, &labels, (28, 28), &train, &test);
     let meta = SetMeta {
         name: "mnist",
         classes: &CLASSES,

@@ -3,6 +3,7 @@
 //! image data set shares (`train.images`, `train.labels`, `test.images`, `test.labels`).
 
 use super::archive::{write_atomic, write_gzip_sibling};
+use super::split::gather;
 use std::collections::BTreeMap;
 use std::path::Path;
 
@@ -81,6 +82,29 @@ pub struct ImageSet {
     pub train_labels: Vec<u8>,
     pub test_images: Vec<u8>,
     pub test_labels: Vec<u8>,
+}
+
+impl ImageSet {
+    /// The set of `height * width` grey images whose items `train` and `test` (indices into
+    /// `images`/`labels`, in the order to store) take from one source.
+    pub fn from_split(
+        images: &[u8],
+        labels: &[u8],
+        (height, width): (usize, usize),
+        train: &[usize],
+        test: &[usize],
+    ) -> ImageSet {
+        let (train_images, train_labels) = gather(images, labels, height * width, train);
+        let (test_images, test_labels) = gather(images, labels, height * width, test);
+        ImageSet {
+            height,
+            width,
+            train_images,
+            train_labels,
+            test_images,
+            test_labels,
+        }
+    }
 }
 
 /// What `__metadata__` says about a data set, so the app can label classes and credit sources
