@@ -5,24 +5,13 @@ import { test } from "node:test";
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { launch, withPage, screenshot } from "./browser.mjs";
+import { galleryRows } from "./kept_runs.mjs";
 
 /** Steps done, read from the progress line. */
 async function stepsDone(page) {
   const text = await page.textContent('[data-testid="progress-text"]').catch(() => "");
   const m = text.match(/^Step (\d+) of/);
   return m ? Number(m[1]) : 0;
-}
-
-async function rows(page) {
-  return page.$$eval('[data-testid="run-row"]', (rs) =>
-    rs.map((r) => ({
-      id: r.dataset.runId,
-      state: r.dataset.state,
-      step: Number(r.dataset.step),
-      checkpoint: r.dataset.checkpointStep ? Number(r.dataset.checkpointStep) : null,
-      name: r.querySelector('[data-testid="run-name"]').value,
-    })),
-  );
 }
 
 test("a run interrupted by a reload is kept, and the gallery manages runs", async () => {
@@ -46,7 +35,7 @@ test("a run interrupted by a reload is kept, and the gallery manages runs", asyn
       await page.reload();
       await page.click('a[href="/runs"]');
       await page.waitForSelector('[data-testid="run-row"]', { timeout: 30_000 });
-      let kept = await rows(page);
+      let kept = await galleryRows(page);
       assert.equal(kept.length, 1, JSON.stringify(kept));
       const [run] = kept;
       assert.equal(run.state, "interrupted");
@@ -59,7 +48,7 @@ test("a run interrupted by a reload is kept, and the gallery manages runs", asyn
       await page.press('[data-testid="run-name"]', "Enter");
       await page.click('[data-testid="duplicate-run"]');
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2);
-      kept = await rows(page);
+      kept = await galleryRows(page);
       assert.deepEqual(kept.map((r) => r.name).sort(), ["first try", "first try (copy)"]);
       assert.ok(kept.every((r) => r.checkpoint === run.checkpoint), "the copy has the checkpoint too");
       for (const box of await page.$$('[data-testid="compare-run"]')) await box.check();
@@ -81,7 +70,7 @@ test("a run interrupted by a reload is kept, and the gallery manages runs", asyn
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 1);
       await page.setInputFiles('[data-testid="import-run"]', file);
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2, null, { timeout: 30_000 });
-      kept = await rows(page);
+      kept = await galleryRows(page);
       const imported = kept.find((r) => r.state === "imported");
       assert.ok(imported, JSON.stringify(kept));
       assert.equal(imported.checkpoint, run.checkpoint);
@@ -89,7 +78,7 @@ test("a run interrupted by a reload is kept, and the gallery manages runs", asyn
       // All of it survives another reload; opening a run restores it in the playground.
       await page.reload();
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="run-row"]').length === 2, null, { timeout: 30_000 });
-      assert.deepEqual((await rows(page)).map((r) => r.name).sort(), ["first try", "lenet5 (imported)"]);
+      assert.deepEqual((await galleryRows(page)).map((r) => r.name).sort(), ["first try", "lenet5 (imported)"]);
       await page.locator('[data-testid="run-row"]', { has: page.locator('input[value="first try"]') })
         .locator('[data-testid="open-run"]').click();
       await page.waitForSelector('[data-testid="training-panel"]');
