@@ -66,9 +66,7 @@ pub fn TrainingPanel() -> impl IntoView {
         match spec {
             Ok(spec) => {
                 form_error.set(None);
-                worker.last_error.set(None);
-                worker.training.update(|t| t.state = RunState::Starting);
-                worker.send(&Command::Train(Box::new(TrainRequest {
+                worker.start_run(&Command::Train(Box::new(TrainRequest {
                     spec,
                     backend: settings.backend(),
                     eval_every: EVAL_EVERY,

@@ -202,6 +202,14 @@ impl WorkerClient {
         self.start();
     }
 
+    /// Starts a run with `command` (a train or transfer command): clears the last error and
+    /// shows the run as starting until the worker answers.
+    pub fn start_run(&self, command: &Command) {
+        self.last_error.set(None);
+        self.training.update(|t| t.state = RunState::Starting);
+        self.send(command);
+    }
+
     /// Sends a command, or queues it while the worker is still loading; if the worker is not
     /// running, says so through `last_error`.
     pub fn send(&self, command: &Command) {

@@ -128,9 +128,7 @@ fn OpenedRun(spec: RunSpec, link: String) -> impl IntoView {
         if let Some(source) = loaded_source.get_untracked() {
             spec.data.source = source;
         }
-        worker.last_error.set(None);
-        worker.training.update(|t| t.state = RunState::Starting);
-        worker.send(&Command::Train(Box::new(TrainRequest {
+        worker.start_run(&Command::Train(Box::new(TrainRequest {
             spec,
             backend: settings.backend(),
             eval_every: EVAL_EVERY,

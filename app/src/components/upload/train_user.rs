@@ -122,8 +122,6 @@ pub fn TrainUser() -> impl IntoView {
         ) {
             Ok((spec, transfer)) => {
                 error.set(None);
-                worker.last_error.set(None);
-                worker.training.update(|t| t.state = RunState::Starting);
                 worker.send(&Command::LoadUser { data: set });
                 let request = Box::new(TrainRequest {
                     spec,
@@ -131,7 +129,7 @@ pub fn TrainUser() -> impl IntoView {
                     eval_every: 0,
                     stop_at: None,
                 });
-                worker.send(&if transfer {
+                worker.start_run(&if transfer {
                     Command::TrainTransfer(request)
                 } else {
                     Command::Train(request)

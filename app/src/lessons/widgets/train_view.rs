@@ -49,8 +49,6 @@ pub fn TrainView(run: LessonRun, observed: RwSignal<Observed>, budget: Budget) -
             spec.data.imbalance = choice.imbalance();
         }
         refused.set(None);
-        worker.last_error.set(None);
-        worker.training.update(|t| t.state = RunState::Starting);
         sent.set(Some(spec.clone()));
         let request = Box::new(TrainRequest {
             spec,
@@ -58,7 +56,7 @@ pub fn TrainView(run: LessonRun, observed: RwSignal<Observed>, budget: Budget) -
             eval_every,
             stop_at: None,
         });
-        worker.send(&if transfer {
+        worker.start_run(&if transfer {
             Command::TrainTransfer(request)
         } else {
             Command::Train(request)
