@@ -88,7 +88,7 @@ pub fn KernelTimesPanel() -> impl IntoView {
             Some(why) => view! { <p class="detail" data-testid="kernel-times-reason">{why.clone()}</p> }.into_any(),
             None => {
                 let caption = format!(
-                    "GPU time per step: {} over {} steps",
+                    "GPU time per step: {} over {} steps (calls and times per step)",
                     describe_us(times.us_per_step),
                     times.steps
                 );
@@ -101,7 +101,7 @@ pub fn KernelTimesPanel() -> impl IntoView {
                 view! {
                     <table class="metrics" data-testid="kernel-times-table">
                         <caption>{caption}</caption>
-                        <thead><tr><th scope="col">"Kernel"</th><th scope="col">"Calls/step"</th><th scope="col">"Time/step"</th><th scope="col">"Share"</th></tr></thead>
+                        <thead><tr><th scope="col">"Kernel"</th><th scope="col">"Calls"</th><th scope="col">"Time"</th><th scope="col">"Share"</th></tr></thead>
                         <tbody>{rows}</tbody>
                     </table>
                 }

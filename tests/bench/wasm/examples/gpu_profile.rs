@@ -1,5 +1,6 @@
 //! Native profile of the browser benchmark's workloads on `Device::Gpu`: ms per step, dispatches
-//! and submits per step, and the losses (which must match the CPU's). Run it on Chromium's own
+//! and submits per step, the losses (which must match the CPU's), and where the adapter has
+//! timestamp queries the slowest kernels per step. Run it on Chromium's own
 //! SwiftShader to see what the browser's WebGPU sees:
 //! `VK_ICD_FILENAMES=/usr/lib/chromium/vk_swiftshader_icd.json cargo run --release -p pixelgrad-bench --example gpu_profile [lenet|mlp|matmul] [steps]`
 #![cfg(not(target_arch = "wasm32"))]
@@ -9,6 +10,9 @@ use std::time::Instant;
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::Device;
 use pixelgrad_bench::workloads::{Matmul, Model, Trainer};
+
+/// Kernels listed per workload by the timestamp profile.
+const TOP_KERNELS: usize = 8;
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let args: Vec<String> = std::env::args().collect();
@@ -44,6 +48,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
             (after.dispatches - before.dispatches) as f64 / steps as f64,
             (after.submits - before.submits) as f64 / steps as f64
         );
+        print_kernel_times(&gpu, &mut t, name, steps.min(5))?;
     }
     if which == "all" || which == "matmul" {
         let m = Matmul::new(1024, gpu.device())?;
@@ -61,6 +66,40 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
         println!(
             "matmul: median {ms:.1} ms, {:.2} GFLOP/s",
             2.0 * 1024f64.powi(3) / ms / 1e6
+        );
+    }
+    Ok(())
+}
+
+/// Times `steps` more steps kernel by kernel with timestamp queries (where the adapter has them)
+/// and prints the slowest kernels per step.
+fn print_kernel_times(
+    gpu: &Gpu,
+    t: &mut Trainer,
+    name: &str,
+    steps: usize,
+) -> Result<(), Box<dyn std::error::Error>> {
+    if let Err(e) = gpu.start_profiling() {
+        println!("{name}: {e}");
+        return Ok(());
+    }
+    for _ in 0..steps {
+        t.step()?.item()?;
+    }
+    let profile = pollster::block_on(gpu.finish_profiling())?;
+    let per_step = |v: f64| v / steps as f64;
+    println!(
+        "{name}: GPU time {:.0} us/step in {:.0} kernel passes (timestamp queries, {steps} steps)",
+        per_step(profile.total_us),
+        per_step(profile.passes as f64)
+    );
+    for k in profile.kernels.iter().take(TOP_KERNELS) {
+        println!(
+            "  {:<28} {:>4.0}x {:>10.1} us/step {:>5.1}%",
+            k.name,
+            per_step(k.count as f64),
+            per_step(k.total_us),
+            k.share * 100.0
         );
     }
     Ok(())
