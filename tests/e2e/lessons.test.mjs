@@ -15,8 +15,8 @@
 // step count) trains the lesson's own budgets; `PIXELGRAD_LESSONS_WEBGPU=1` trains on WebGPU.
 import { test } from "node:test";
 import assert from "node:assert/strict";
-import { deflateSync } from "node:zlib";
 import { launch, withPage, screenshot } from "./browser.mjs";
+import { png } from "./png.mjs";
 
 /** Conv-explorer solutions: lesson id -> step number -> field values. */
 const CONV_SOLUTIONS = {
@@ -36,21 +36,6 @@ const TRAIN_TIMEOUT_MS = Number(process.env.PIXELGRAD_LESSONS_RUN_TIMEOUT ?? (BU
 /** Per-run measurements, printed at the end for the time estimates of the lesson runs. */
 const measured = [];
 
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function pngChunk(type, data) {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, "ascii");
-  data.copy(out, 8);
-  let c = 0xffffffff;
-  for (const b of out.subarray(4, 8 + data.length)) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  out.writeUInt32BE((c ^ 0xffffffff) >>> 0, 8 + data.length);
-  return out;
-}
 /** A grey PNG of a hand-drawn-looking 7: dark ink on light paper, as a learner's photo. */
 function sevenPng(size = 56) {
   const ink = (x, y) => {
@@ -62,22 +47,7 @@ function sevenPng(size = 56) {
     const stroke = y >= 12 && y <= 48 && Math.abs(dx) <= 5;
     return top || stroke;
   };
-  const rows = [];
-  for (let y = 0; y < size; y++) {
-    const row = Buffer.alloc(1 + size);
-    for (let x = 0; x < size; x++) row[1 + x] = ink(x, y) ? 30 : 235;
-    rows.push(row);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 0, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    pngChunk("IHDR", header),
-    pngChunk("IDAT", deflateSync(Buffer.concat(rows))),
-    pngChunk("IEND", Buffer.alloc(0)),
-  ]);
+  return png(size, 1, (x, y) => [ink(x, y) ? 30 : 235]);
 }
 
 /** Shows the trained ViT a picture of a 7 and waits for every head's map, drawn. */

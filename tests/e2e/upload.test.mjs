@@ -6,46 +6,8 @@ import assert from "node:assert/strict";
 import { mkdtempSync, mkdirSync, writeFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { deflateSync } from "node:zlib";
 import { launch, withPage, screenshot } from "./browser.mjs";
-
-const CRC_TABLE = Array.from({ length: 256 }, (_, n) => {
-  let c = n;
-  for (let k = 0; k < 8; k++) c = c & 1 ? 0xedb88320 ^ (c >>> 1) : c >>> 1;
-  return c >>> 0;
-});
-function crc32(bytes) {
-  let c = 0xffffffff;
-  for (const b of bytes) c = CRC_TABLE[(c ^ b) & 0xff] ^ (c >>> 8);
-  return (c ^ 0xffffffff) >>> 0;
-}
-function chunk(type, data) {
-  const out = Buffer.alloc(12 + data.length);
-  out.writeUInt32BE(data.length, 0);
-  out.write(type, 4, "ascii");
-  data.copy(out, 8);
-  out.writeUInt32BE(crc32(out.subarray(4, 8 + data.length)), 8 + data.length);
-  return out;
-}
-/** An RGB PNG of `size` × `size` whose pixels come from `rgb(x, y)`. */
-export function png(size, rgb) {
-  const rows = [];
-  for (let y = 0; y < size; y++) {
-    const row = Buffer.alloc(1 + 3 * size);
-    for (let x = 0; x < size; x++) row.set(rgb(x, y), 1 + 3 * x);
-    rows.push(row);
-  }
-  const header = Buffer.alloc(13);
-  header.writeUInt32BE(size, 0);
-  header.writeUInt32BE(size, 4);
-  header.set([8, 2, 0, 0, 0], 8);
-  return Buffer.concat([
-    Buffer.from([0x89, 0x50, 0x4e, 0x47, 0x0d, 0x0a, 0x1a, 0x0a]),
-    chunk("IHDR", header),
-    chunk("IDAT", deflateSync(Buffer.concat(rows))),
-    chunk("IEND", Buffer.alloc(0)),
-  ]);
-}
+import { png } from "./png.mjs";
 
 /** Seeded noise so the pictures differ from each other but the test is repeatable. */
 function noise(seed) {
@@ -57,7 +19,7 @@ function noise(seed) {
 function picture(kind, seed) {
   const r = noise(seed);
   const cx = 20 + r() * 24, cy = 20 + r() * 24, rad = 10 + r() * 8;
-  return png(64, (x, y) => {
+  return png(64, 3, (x, y) => {
     const jitter = Math.floor(r() * 30);
     if (kind === "suns") {
       const inside = (x - cx) ** 2 + (y - cy) ** 2 < rad ** 2;
@@ -77,7 +39,7 @@ test("an uploaded folder trains, and its corrupt file is named", async () => {
       for (let i = 0; i < 15; i++) writeFileSync(join(root, kind, `${kind}-${i}.png`), picture(kind, i + 1));
     }
     // A PNG signature followed by junk: decodes to an error, not an image.
-    writeFileSync(join(root, "stripes", "broken.png"), Buffer.concat([png(8, () => [0, 0, 0]).subarray(0, 20), Buffer.from("not the rest of a png")]));
+    writeFileSync(join(root, "stripes", "broken.png"), Buffer.concat([png(8, 3, () => [0, 0, 0]).subarray(0, 20), Buffer.from("not the rest of a png")]));
 
     const browser = await launch({ webgpu: true });
     try {
