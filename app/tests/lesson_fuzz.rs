@@ -153,14 +153,7 @@ fn the_seeds_themselves_are_accepted() {
 #[test]
 fn past_crashes_stay_fixed() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/lesson_fuzz");
-    for entry in std::fs::read_dir(&dir).expect("the fuzz folder") {
-        let path = entry.expect("an entry").path();
-        let name = path
-            .file_name()
-            .map_or(String::new(), |n| n.to_string_lossy().into());
-        if !name.starts_with("crash-") {
-            continue;
-        }
+    for (name, path) in fuzz_driver::past_crashes(&dir) {
         let text = std::fs::read_to_string(&path).expect("a UTF-8 lesson");
         let (outcome, peak) = peak_alloc::measure(|| case(&text));
         assert!(outcome.is_ok(), "{name}: {outcome:?}");

@@ -257,14 +257,7 @@ fn past_crashes_stay_fixed() {
     let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("tests/input_fuzz");
     let all = targets();
     let mut seen = 0;
-    for entry in std::fs::read_dir(&dir).expect("the fuzz folder") {
-        let path = entry.expect("an entry").path();
-        let name = path
-            .file_name()
-            .map_or(String::new(), |n| n.to_string_lossy().into());
-        if !name.starts_with("crash-") {
-            continue;
-        }
+    for (name, path) in fuzz_driver::past_crashes(&dir) {
         let target = match path.extension().and_then(|e| e.to_str()) {
             Some("zip") => "zip",
             Some("safetensors") => "safetensors",

@@ -7,7 +7,7 @@
 #![allow(dead_code)]
 
 use std::panic::{catch_unwind, AssertUnwindSafe};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
 use crate::peak_alloc;
@@ -57,6 +57,24 @@ fn save_crash(name: &str, ext: &str, seed: u64, input: &[u8]) -> PathBuf {
     let path = dir.join(format!("{name}-{seed:016x}.{ext}"));
     let _ = std::fs::write(&path, input);
     path
+}
+
+/// The regression inputs kept in `dir` (files named `crash-*`), as `(file name, path)` in name
+/// order: inputs that once crashed a target and must now be handled like any other.
+pub fn past_crashes(dir: &Path) -> Vec<(String, PathBuf)> {
+    let mut found: Vec<(String, PathBuf)> = std::fs::read_dir(dir)
+        .expect("the fuzz folder")
+        .map(|entry| {
+            let path = entry.expect("an entry").path();
+            let name = path
+                .file_name()
+                .map_or(String::new(), |n| n.to_string_lossy().into());
+            (name, path)
+        })
+        .filter(|(name, _)| name.starts_with("crash-"))
+        .collect();
+    found.sort();
+    found
 }
 
 /// Runs `target` for `cases` inputs from `first_seed` on, or until `deadline`.
