@@ -103,3 +103,46 @@ fn rows(profile: &KernelProfile, steps: u64) -> KernelTimes {
         unavailable: None,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use pixelgrad::device::gpu::KernelTime;
+
+    #[test]
+    fn totals_become_rows_per_step() {
+        let profile = KernelProfile {
+            kernels: vec![
+                KernelTime {
+                    name: "conv gemm forward",
+                    count: 15,
+                    total_us: 7500.0,
+                    share: 0.75,
+                },
+                KernelTime {
+                    name: "unary relu",
+                    count: 20,
+                    total_us: 2500.0,
+                    share: 0.25,
+                },
+            ],
+            total_us: 10_000.0,
+            passes: 35,
+        };
+        let times = rows(&profile, 5);
+        assert_eq!(times.steps, 5);
+        assert_eq!(times.us_per_step, 2000.0);
+        assert_eq!(times.unavailable, None);
+        let first = &times.kernels[0];
+        assert_eq!(
+            (
+                first.name.as_str(),
+                first.per_step,
+                first.us_per_step,
+                first.share
+            ),
+            ("conv gemm forward", 3.0, 1500.0, 0.75)
+        );
+        assert_eq!(times.kernels[1].per_step, 4.0);
+    }
+}
