@@ -7,11 +7,10 @@
 
 use std::cell::Cell;
 
-use leptos::html::Canvas;
 use leptos::prelude::*;
 use pixelgrad::data::Pipeline;
 
-use crate::components::thumbnail::{interleaved_to_rgba, put_rgba};
+use crate::components::thumbnail::PixelImage;
 use crate::worker::client::{WorkerClient, WorkerStatus};
 use crate::worker::protocol::{AugmentPreviewRequest, Command, PreviewImage};
 
@@ -103,26 +102,15 @@ fn grid(rows: Vec<Vec<PreviewImage>>, labels: Vec<String>) -> impl IntoView {
                             {row
                                 .into_iter()
                                 .zip(labels.iter().cloned())
-                                .map(|(image, label)| view! { <PreviewCanvas image label=format!("{label}, {heading}") /> })
+                                .map(|(image, label)| view! {
+                                    <PixelImage height=image.height width=image.width channels=image.channels pixels=image.pixels
+                                        label=format!("{label}, {heading}") class="thumb augment-thumb" />
+                                })
                                 .collect_view()}
                         </div>
                     }
                 })
                 .collect_view()}
         </div>
-    }
-}
-
-/// One grey or RGB image at its pixel size, scaled up crisply by CSS.
-#[component]
-fn PreviewCanvas(image: PreviewImage, label: String) -> impl IntoView {
-    let canvas = NodeRef::<Canvas>::new();
-    let (width, height) = (image.width, image.height);
-    canvas.on_load(move |canvas| {
-        let rgba = interleaved_to_rgba(&image.pixels, image.channels);
-        put_rgba(&canvas, &rgba, width, height);
-    });
-    view! {
-        <canvas node_ref=canvas class="thumb augment-thumb" width=width height=height role="img" aria-label=label></canvas>
     }
 }

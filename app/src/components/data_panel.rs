@@ -5,7 +5,7 @@ use leptos::prelude::*;
 
 use crate::components::bar::Bar;
 
-use crate::components::thumbnail::GreyImage;
+use crate::components::thumbnail::PixelImage;
 use crate::components::upload::store::UserData;
 use crate::components::upload::train_user::TrainUser;
 use crate::components::upload::try_image::TryImage;
@@ -139,7 +139,7 @@ fn DatasetView(summary: DatasetSummary) -> impl IntoView {
         .into_iter()
         .map(|t| {
             let label = classes.get(t.label).cloned().unwrap_or_default();
-            view! { <GreyImage height=t.height width=t.width pixels=t.pixels label /> }
+            view! { <PixelImage height=t.height width=t.width channels=1 pixels=t.pixels label class="thumb" /> }
         })
         .collect_view();
     view! {

@@ -1,29 +1,41 @@
-//! A grey image drawn on a canvas at its true pixel size, scaled up crisply by CSS.
+//! Small grey or RGB images drawn on a canvas at their true pixel size, scaled up crisply by
+//! CSS: data-set thumbnails, uploads and webcam captures, augmentation previews.
 
 use leptos::html::Canvas;
 use leptos::prelude::*;
 use wasm_bindgen::{Clamped, JsCast};
 use web_sys::{CanvasRenderingContext2d, HtmlCanvasElement, ImageData};
 
-/// Draws `pixels` (`height * width` grey bytes) once the canvas is in the page.
+/// Draws an 8-bit image (`channels` 1 grey or 3 RGB, interleaved, `height * width * channels`
+/// bytes, row-major) on a canvas at its true pixel size once the canvas is in the page; `class`
+/// sets how large CSS shows it (`thumb`, `sample-image`).
 #[component]
-pub fn GreyImage(
+pub fn PixelImage(
     /// Rows.
     height: usize,
     /// Columns.
     width: usize,
-    /// Grey bytes, row-major.
+    /// 1 (grey) or 3 (RGB).
+    channels: usize,
+    /// The bytes.
     pixels: Vec<u8>,
     /// Text for screen readers.
     #[prop(into)]
     label: String,
+    /// The canvas's CSS classes.
+    class: &'static str,
 ) -> impl IntoView {
     let canvas = NodeRef::<Canvas>::new();
     canvas.on_load(move |canvas| {
-        put_rgba(&canvas, &interleaved_to_rgba(&pixels, 1), width, height);
+        put_rgba(
+            &canvas,
+            &interleaved_to_rgba(&pixels, channels),
+            width,
+            height,
+        );
     });
     view! {
-        <canvas node_ref=canvas class="thumb" width=width height=height role="img" aria-label=label></canvas>
+        <canvas node_ref=canvas class=class width=width height=height role="img" aria-label=label></canvas>
     }
 }
 

@@ -6,7 +6,6 @@ pub mod balance_view;
 pub mod class_card;
 pub mod class_list;
 pub mod read_files;
-pub mod rgb_image;
 pub mod sample_strip;
 pub mod send;
 pub mod store;

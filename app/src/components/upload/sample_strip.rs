@@ -3,8 +3,8 @@
 
 use leptos::prelude::*;
 
-use super::rgb_image::RgbImage;
 use super::store::{UserData, USER_IMAGE_SIDE};
+use crate::components::thumbnail::PixelImage;
 
 /// Images shown per class; the count says how many there are in all.
 const SHOWN: usize = 18;
@@ -37,7 +37,7 @@ pub fn SampleStrip(
                     let name = if source == "webcam" { "webcam capture".to_string() } else { source };
                     view! {
                         <li class="sample">
-                            <RgbImage side=USER_IMAGE_SIDE pixels label=name.clone() />
+                            <PixelImage height=USER_IMAGE_SIDE width=USER_IMAGE_SIDE channels=3 pixels label=name.clone() class="sample-image" />
                             <button type="button" class="sample-delete" title=format!("Delete {name}")
                                 aria-label=format!("Delete {name}") on:click=move |_| data.remove(id)>"×"</button>
                         </li>
