@@ -12,15 +12,16 @@ use std::cell::RefCell;
 
 use js_sys::{Reflect, SharedArrayBuffer};
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Worker, WorkerOptions, WorkerType};
 
 /// The helper worker's script.
+#[cfg(target_feature = "simd128")]
 const HELPER_SCRIPT: &str = "/cpu_helper.js";
 /// The global under which `cpu_helper.js` leaves the shared buffer for the module.
 const BUFFER_GLOBAL: &str = "pixelgradHelperBuffer";
 /// Bytes shared with the helper: 64 control bytes and 32 MiB of operands, enough for a half
 /// job of every product of the zoo's models at the playground's batch sizes; larger products
 /// stay on one core.
+#[cfg(target_feature = "simd128")]
 const BUFFER_BYTES: u32 = 64 + 32 * 1024 * 1024;
 
 /// How the CPU backend of this worker runs, in words for the device panel.
@@ -105,6 +106,8 @@ fn choose_cores() -> CpuCores {
 
 #[cfg(target_feature = "simd128")]
 fn spawn() -> Result<(), String> {
+    use web_sys::{Worker, WorkerOptions, WorkerType};
+
     let sab = SharedArrayBuffer::new(BUFFER_BYTES);
     let options = WorkerOptions::new();
     options.set_type(WorkerType::Module);
