@@ -1,25 +1,16 @@
 //! `Trainer::observe_epoch_eval`: the hook a caller that drives steps itself (the browser
 //! worker) uses so reduce-on-plateau and early stopping act as they do inside `fit`.
 
-use pixelgrad::data::LoaderConfig;
 use pixelgrad::metrics::ConfusionMatrix;
 use pixelgrad::models::{InputSpec, ModelSpec};
-use pixelgrad::optim::{OptimizerSpec, Schedule, SgdConfig};
+use pixelgrad::optim::{OptimizerSpec, SgdConfig};
 use pixelgrad::train::{EvalReport, PlateauConfig, TrainConfig, Trainer};
 
 fn config(patience: Option<usize>, plateau: Option<PlateauConfig>) -> TrainConfig {
     TrainConfig {
-        epochs: 10,
-        max_steps: None,
-        optimizer: OptimizerSpec::Sgd(SgdConfig::new(0.1)),
-        schedule: Schedule::Constant,
-        loader: LoaderConfig::default(),
-        label_smoothing: 0.0,
-        clip_grad_norm: None,
         early_stopping_patience: patience,
-        seed: 0,
-        penalty: None,
         reduce_on_plateau: plateau,
+        ..TrainConfig::new(10, OptimizerSpec::Sgd(SgdConfig::new(0.1)))
     }
 }
 
