@@ -18,3 +18,4 @@ pub mod protocol;
 mod share;
 mod train_loop;
 mod training;
+mod transfer_cache;

@@ -9,13 +9,14 @@ use pixelgrad::data::{DataLoader, Dataset, Subset};
 use pixelgrad::device::gpu::{Gpu, GpuFault};
 use pixelgrad::io::RunSpec;
 use pixelgrad::models::Model;
-use pixelgrad::nn::count_trainable;
+use pixelgrad::nn::{count_trainable, Module};
 use pixelgrad::train::TrainError;
 
 use super::datasets::SetData;
 use super::protocol::{model_label, Backend, Event, Progress, RunEnd, TrainRequest};
 use super::share::pixelgrad_file;
 use super::training::{trainer_for, Control};
+use super::transfer_cache::{evaluate, head_for, CachedFeatures};
 
 /// How often (ms) curve points are posted to the page.
 const REPORT_INTERVAL_MS: f64 = 150.0;
@@ -155,7 +156,16 @@ async fn steps<P: Fn(&Event)>(
         .flatten()
         .fold(per_epoch * epochs, usize::min);
     let parameters = count_trainable(model);
-    let mut trainer = trainer_for(model, classes, config, &spec.loss).map_err(failed)?;
+    // A frozen backbone's features are computed once and its head trains on them.
+    let head = head_for(spec, model);
+    let net: &dyn Module = match &head {
+        Some(head) => head,
+        None => model,
+    };
+    let mut cached = head
+        .as_ref()
+        .map(|head| CachedFeatures::new(spec, model, head, run.held_out));
+    let mut trainer = trainer_for(net, classes, config, &spec.loss).map_err(failed)?;
     let start = state.start;
     if start == 0 {
         post(&Event::TrainingStarted {
@@ -194,6 +204,12 @@ async fn steps<P: Fn(&Event)>(
             let mut batch = loader
                 .batch(epoch as u64, b)
                 .map_err(|e| failed(e.to_string()))?;
+            if let Some(cached) = cached.as_mut() {
+                batch = match cached.train_batch(&batch).await {
+                    Ok(features) => features,
+                    Err(e) => return Err(halt(run.gpu, describe(&e)).await),
+                };
+            }
             if POISON_NEXT_BATCH.with(|p| p.replace(false)) {
                 batch.soft_targets = Some(vec![f32::NAN; batch.labels.len() * classes]);
             }
@@ -208,7 +224,7 @@ async fn steps<P: Fn(&Event)>(
             let step = trainer.steps();
             if request.eval_every > 0 && step % request.eval_every == 0 && step < total_steps {
                 reporter.flush(epoch, step, post);
-                let report = match trainer.evaluate_async(&quick_eval, 250, epoch).await {
+                let report = match evaluate(&trainer, cached.as_mut(), &quick_eval, epoch).await {
                     Ok(report) => report,
                     Err(e) => return Err(halt(run.gpu, describe(&e)).await),
                 };
@@ -219,7 +235,7 @@ async fn steps<P: Fn(&Event)>(
         }
         trainer.end_epoch();
         reporter.flush(epoch, trainer.steps(), post);
-        let report = match trainer.evaluate_async(run.held_out, 250, epoch).await {
+        let report = match evaluate(&trainer, cached.as_mut(), run.held_out, epoch).await {
             Ok(report) => report,
             Err(e) => return Err(halt(run.gpu, describe(&e)).await),
         };

@@ -10,7 +10,7 @@ use pixelgrad::data::{train_val_split, Dataset, Subset};
 use pixelgrad::device::gpu::Gpu;
 use pixelgrad::io::{load_model, DataSource, LossSpec, RunSpec};
 use pixelgrad::models::Model;
-use pixelgrad::nn::{freeze, move_to_device, unfreeze};
+use pixelgrad::nn::{freeze, move_to_device, unfreeze, Module};
 use pixelgrad::tensor::Tensor;
 use pixelgrad::train::{TrainConfig, Trainer};
 
@@ -158,11 +158,11 @@ fn apply_freezing(spec: &RunSpec, model: &Model, pretrained: bool) -> Result<(),
 /// smoothing), or a custom loss compiled by the core, whose errors and cost bound are checked
 /// before the first step.
 pub(super) fn trainer_for<'m>(
-    model: &'m Model,
+    model: &'m dyn Module,
     classes: usize,
     config: TrainConfig,
     loss: &LossSpec,
-) -> Result<Trainer<&'m Model>, String> {
+) -> Result<Trainer<&'m dyn Module>, String> {
     Trainer::new(model, classes, config)
         .and_then(|t| t.with_loss(loss))
         .map_err(|e| describe(&e))

@@ -58,7 +58,9 @@ pub use densenet::DenseNetConfig;
 pub use ensemble::Ensemble;
 pub use presets::PRESETS;
 pub use resnet::{BlockKind, ResNetConfig};
-pub use transfer::{cache_features, Features};
+pub use transfer::{
+    cache_features, cache_features_async, features_repeat, FeatureCache, Features, TransferHead,
+};
 pub use vit::VitConfig;
 
 use serde::{Deserialize, Serialize};
