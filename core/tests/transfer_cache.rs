@@ -187,3 +187,23 @@ fn a_cache_computes_each_distinct_image_once() {
         )
         .is_err());
 }
+
+#[test]
+fn a_full_cache_computes_new_images_each_time() {
+    let model = frozen_model();
+    let image = |v: f32| vec![v; 3 * 32 * 32];
+    let batch = Batch {
+        images: [image(0.1), image(0.2)].concat(),
+        shape: [2, 3, 32, 32],
+        labels: vec![0, 1],
+        soft_targets: None,
+        indices: vec![0, 1],
+    };
+    // Room for one 1280-value feature vector.
+    let mut cache = FeatureCache::with_limit(1280 * 4);
+    let first = cache.features_batch(&model, "pool", &batch).expect("runs");
+    assert_eq!(cache.len(), 1);
+    let again = cache.features_batch(&model, "pool", &batch).expect("runs");
+    assert_eq!((cache.computed(), cache.reused()), (3, 1));
+    assert_eq!(again, first);
+}

@@ -24,6 +24,9 @@ use super::datasets::SetData;
 
 /// Samples per backbone pass when the held-out features are computed (as in evaluation).
 const EVAL_BATCH: usize = 250;
+/// The most training features kept (MobileNetV2's 1280 values an image: about 26,000 images,
+/// far more than a webcam or upload set with its flips); past it, new images run the backbone.
+const TRAINING_CACHE_BYTES: usize = 128 << 20;
 
 /// The head to train on cached features when the run allows it (see the module doc), `None`
 /// when the whole model must run on every step.
@@ -61,7 +64,7 @@ impl<'a> CachedFeatures<'a> {
             preprocess: spec.train.loader.augment.for_evaluation(),
             held_out,
             held_out_features: None,
-            training: FeatureCache::new(),
+            training: FeatureCache::with_limit(TRAINING_CACHE_BYTES),
         }
     }
 

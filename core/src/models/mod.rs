@@ -44,6 +44,7 @@ mod convnext;
 mod densenet;
 mod efficientnet;
 mod ensemble;
+mod feature_cache;
 mod lenet;
 mod mlp;
 mod mobilenet;
@@ -58,9 +59,8 @@ pub use densenet::DenseNetConfig;
 pub use ensemble::Ensemble;
 pub use presets::PRESETS;
 pub use resnet::{BlockKind, ResNetConfig};
-pub use transfer::{
-    cache_features, cache_features_async, features_repeat, FeatureCache, Features, TransferHead,
-};
+pub use feature_cache::{features_repeat, FeatureCache};
+pub use transfer::{cache_features, cache_features_async, Features, TransferHead};
 pub use vit::VitConfig;
 
 use serde::{Deserialize, Serialize};

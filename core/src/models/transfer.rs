@@ -4,19 +4,13 @@
 //!
 //! - [`cache_features`] / [`cache_features_async`]: the features of a whole data set after a
 //!   deterministic pipeline (held-out evaluation), as a [`Features`] data set.
-//! - [`FeatureCache`]: the features of training batches keyed by image content, computed the
+//! - [`super::FeatureCache`]: the features of training batches keyed by image content, computed the
 //!   first time an image is seen; with flips the same few images come back every epoch.
 //! - [`TransferHead`]: the model's own head tensors as a module that trains on those features.
 
-use std::collections::hash_map::DefaultHasher;
-use std::collections::HashMap;
-use std::hash::Hasher;
-
 use super::{Model, ModelSpec};
 use crate::autograd::no_grad;
-use crate::data::{
-    Batch, DataError, DataLoader, Dataset, Image, LoaderConfig, Pipeline, Sample, Transform,
-};
+use crate::data::{Batch, DataError, DataLoader, Dataset, Image, LoaderConfig, Pipeline, Sample};
 use crate::device::Device;
 use crate::error::Error;
 use crate::nn::{
@@ -144,7 +138,7 @@ fn device_of(model: &dyn Module) -> Device {
 
 /// The output of the module at `cut` for `batch`'s images, in evaluation mode without
 /// gradients, on the model's device (still to be read back).
-fn features_at(model: &dyn Module, batch: &Batch, cut: &str) -> Result<Tensor, Error> {
+pub(super) fn features_at(model: &dyn Module, batch: &Batch, cut: &str) -> Result<Tensor, Error> {
     let (x, _) = batch_tensors(batch, 1)?;
     let x = x.to_device(device_of(model))?;
     let mut ctx = Ctx::eval().recording_only(cut);
@@ -209,182 +203,6 @@ pub async fn cache_features_async<D: Dataset + ?Sized>(
     Ok(out)
 }
 
-/// Whether the images a loader makes of one sample come from a small finite set, so that
-/// their backbone features come back epoch after epoch and a [`FeatureCache`] pays: true for
-/// deterministic transforms and flips (at most four images per sample), false with
-/// continuous augmentation (crops, rotation, colour jitter, erasing) or mixing, whose images
-/// are new every epoch, so that a cache would only grow: those runs keep running the
-/// backbone on every step.
-pub fn features_repeat(loader: &LoaderConfig) -> bool {
-    loader.mix.is_none()
-        && loader.augment.transforms.iter().all(|t| {
-            matches!(
-                t,
-                Transform::Resize { .. }
-                    | Transform::CenterCrop { .. }
-                    | Transform::Grayscale
-                    | Transform::ToRgb
-                    | Transform::Normalize { .. }
-                    | Transform::RandomHorizontalFlip { .. }
-                    | Transform::RandomVerticalFlip { .. }
-            )
-        })
-}
-
-/// Backbone features of training images keyed by the image's content, computed the first
-/// time an image is seen. Keying by content (not by sample index) keeps the cache exact under
-/// flips: a sample's flipped and unflipped images are two entries, and whichever the epoch's
-/// seeded draw picks is looked up, so the head sees what the full model would have seen.
-#[derive(Debug, Default)]
-pub struct FeatureCache {
-    by_image: HashMap<u64, Vec<f32>>,
-    dim: usize,
-    computed: usize,
-    reused: usize,
-}
-
-/// A batch's keys, and the images among them not cached yet as one batch.
-struct Pending {
-    keys: Vec<u64>,
-    missing_keys: Vec<u64>,
-    missing: Option<Batch>,
-}
-
-impl FeatureCache {
-    /// An empty cache.
-    pub fn new() -> FeatureCache {
-        FeatureCache::default()
-    }
-
-    /// Images whose features the backbone computed.
-    pub fn computed(&self) -> usize {
-        self.computed
-    }
-
-    /// Images whose features came from the cache.
-    pub fn reused(&self) -> usize {
-        self.reused
-    }
-
-    /// `batch` with every image replaced by its features at `cut` of `model` (shape
-    /// `[n, 1, 1, dim]`; labels, soft targets and indices kept), the missing ones computed in
-    /// one backbone pass.
-    pub fn features_batch(
-        &mut self,
-        model: &dyn Module,
-        cut: &str,
-        batch: &Batch,
-    ) -> Result<Batch, TrainError> {
-        let pending = self.pending(batch)?;
-        if let Some(missing) = &pending.missing {
-            let values = features_at(model, missing, cut)?.to_vec_f32()?;
-            self.store(&pending.missing_keys, values)?;
-        }
-        self.assemble(batch, &pending.keys)
-    }
-
-    /// [`FeatureCache::features_batch`] with an asynchronous read-back (the browser).
-    pub async fn features_batch_async(
-        &mut self,
-        model: &dyn Module,
-        cut: &str,
-        batch: &Batch,
-    ) -> Result<Batch, TrainError> {
-        let pending = self.pending(batch)?;
-        if let Some(missing) = &pending.missing {
-            let values = features_at(model, missing, cut)?
-                .to_vec_async::<f32>()
-                .await?;
-            self.store(&pending.missing_keys, values)?;
-        }
-        self.assemble(batch, &pending.keys)
-    }
-
-    fn pending(&mut self, batch: &Batch) -> Result<Pending, Error> {
-        let [n, c, h, w] = batch.shape;
-        let size = c * h * w;
-        if batch.images.len() != n * size {
-            return Err(Error::invalid(
-                "FeatureCache",
-                "batch shape and data disagree",
-            ));
-        }
-        let mut pending = Pending {
-            keys: Vec::with_capacity(n),
-            missing_keys: Vec::new(),
-            missing: None,
-        };
-        let mut images = Vec::new();
-        for image in batch.images.chunks(size.max(1)).take(n) {
-            let key = content_key(&batch.shape[1..], image);
-            if self.by_image.contains_key(&key) {
-                self.reused += 1;
-            } else if !pending.missing_keys.contains(&key) {
-                pending.missing_keys.push(key);
-                images.extend_from_slice(image);
-            }
-            pending.keys.push(key);
-        }
-        let m = pending.missing_keys.len();
-        if m > 0 {
-            pending.missing = Some(Batch {
-                images,
-                shape: [m, c, h, w],
-                labels: vec![0; m],
-                soft_targets: None,
-                indices: Vec::new(),
-            });
-        }
-        Ok(pending)
-    }
-
-    fn store(&mut self, keys: &[u64], values: Vec<f32>) -> Result<(), Error> {
-        let dim = values.len() / keys.len().max(1);
-        if dim == 0 || dim * keys.len() != values.len() || (self.dim != 0 && dim != self.dim) {
-            return Err(Error::invalid(
-                "FeatureCache",
-                format!("{} feature values for {} images", values.len(), keys.len()),
-            ));
-        }
-        self.dim = dim;
-        for (key, chunk) in keys.iter().zip(values.chunks(dim)) {
-            self.by_image.insert(*key, chunk.to_vec());
-        }
-        self.computed += keys.len();
-        Ok(())
-    }
-
-    fn assemble(&self, batch: &Batch, keys: &[u64]) -> Result<Batch, TrainError> {
-        let mut images = Vec::with_capacity(keys.len() * self.dim);
-        for key in keys {
-            let features = self
-                .by_image
-                .get(key)
-                .ok_or_else(|| Error::invalid("FeatureCache", "an image's features are missing"))?;
-            images.extend_from_slice(features);
-        }
-        Ok(Batch {
-            images,
-            shape: [keys.len(), 1, 1, self.dim],
-            labels: batch.labels.clone(),
-            soft_targets: batch.soft_targets.clone(),
-            indices: batch.indices.clone(),
-        })
-    }
-}
-
-/// A 64-bit hash of an image's shape and exact values (equal images, equal keys).
-fn content_key(shape: &[usize], image: &[f32]) -> u64 {
-    let mut hasher = DefaultHasher::new();
-    for &d in shape {
-        hasher.write_usize(d);
-    }
-    for v in image {
-        hasher.write_u32(v.to_bits());
-    }
-    hasher.finish()
-}
-
 /// The trainable head of a model whose backbone (everything before [`TransferHead::cut`]) is
 /// frozen and runs the same in training as in evaluation (frozen batch norm uses its running
 /// statistics; MobileNetV2's backbone has no dropout), so the head can train on cached
@@ -432,7 +250,7 @@ impl TransferHead {
 }
 
 impl Module for TransferHead {
-    /// Features `[N, ...]` (as [`FeatureCache`] and [`Features`] batch them) to logits.
+    /// Features `[N, ...]` (as [`super::FeatureCache`] and [`Features`] batch them) to logits.
     fn forward(&self, x: &Tensor, ctx: &mut Ctx) -> Result<Tensor, Error> {
         self.head.forward(&x.flatten(1, -1)?, ctx)
     }
