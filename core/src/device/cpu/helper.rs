@@ -104,6 +104,11 @@ pub fn gemm_shared(
     c: &mut [f32],
 ) {
     let r0 = (m / 2).next_multiple_of(4);
+    // The size checks come first: `span` needs rows on both sides of `r0` and `k > 0`.
+    if k == 0 || r0 == 0 || r0 >= m || m * k * n < MIN_MACS {
+        local(m, k, n, a, b, c);
+        return;
+    }
     let usable = LINK.with(|l| {
         l.borrow().as_ref().is_some_and(|l| {
             let need = span(a, r0, m - r0, k).data.len() + span(b, 0, k, n).data.len();
@@ -112,7 +117,7 @@ pub fn gemm_shared(
                 && need + (m - r0) * n <= l.capacity
         })
     });
-    if !usable || k == 0 || r0 == 0 || r0 >= m || m * k * n < MIN_MACS {
+    if !usable {
         local(m, k, n, a, b, c);
         return;
     }
