@@ -4,33 +4,45 @@
 // Adjoints are written in gather form (one invocation per output element), so they need no
 // atomics and are deterministic.
 //
-// Params: [n, planes, H, W, OH, OW, kh, kw, sh, sw, ph, pw, count_include_pad], where n is the
-// number of invocations (outputs for forward kernels, inputs for adjoints).
+// Params: [n, planes, H, W, OH, OW, kh, kw, sh, sw, ph, pw, count_include_pad, dh, dw,
+// divisor_override], where n is the number of invocations (outputs for forward kernels, inputs
+// for adjoints), dh/dw the max-pool dilation and divisor_override 0 when unset. ceil_mode needs
+// nothing here: the host's output size already holds the extra clipped windows.
 
 struct Geom {
     h: u32, w: u32, oh: u32, ow: u32,
-    kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32,
+    kh: u32, kw: u32, sh: u32, sw: u32, ph: u32, pw: u32, dh: u32, dw: u32,
 }
 
 fn geom() -> Geom {
-    return Geom(p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11]);
+    return Geom(p[2], p[3], p[4], p[5], p[6], p[7], p[8], p[9], p[10], p[11], p[13], p[14]);
 }
 
-// Clipped window [start, end) along one axis: (o*stride - pad) .. + k, inside 0..size.
-fn win(o: u32, stride: u32, pad: u32, k: u32, size: u32) -> vec2<u32> {
+// Dilated max-pool window along one axis: its first tap inside 0..size and the clipped end;
+// the taps are first, first + d, .. below end (taps in the padding are skipped whole steps).
+fn win(o: u32, stride: u32, pad: u32, k: u32, d: u32, size: u32) -> vec2<u32> {
     let start = i32(o * stride) - i32(pad);
-    let end = min(start + i32(k), i32(size));
-    return vec2<u32>(u32(max(start, 0)), u32(max(end, 0)));
+    let end = max(min(start + i32(d * (k - 1u) + 1u), i32(size)), 0);
+    var first = start;
+    if (start < 0) {
+        first = start + i32(d) * ((-start + i32(d) - 1) / i32(d));
+    }
+    return vec2<u32>(u32(min(max(first, 0), end)), u32(end));
 }
 
 // Index within the plane of the first maximum of window (oh, ow); NaN wins (torch's rule).
+// NO_TAP for a dilated window whose taps all fall in the padding (torch: -inf, no gradient).
+const NO_TAP = 0xffffffffu;
 fn argmax(base: u32, g: Geom, oh: u32, ow: u32) -> u32 {
-    let hw = win(oh, g.sh, g.ph, g.kh, g.h);
-    let ww = win(ow, g.sw, g.pw, g.kw, g.w);
+    let hw = win(oh, g.sh, g.ph, g.kh, g.dh, g.h);
+    let ww = win(ow, g.sw, g.pw, g.kw, g.dw, g.w);
+    if (hw.x >= hw.y || ww.x >= ww.y) {
+        return NO_TAP;
+    }
     var best = hw.x * g.w + ww.x;
     var m = neg_inf();
-    for (var ih = hw.x; ih < hw.y; ih = ih + 1u) {
-        for (var iw = ww.x; iw < ww.y; iw = iw + 1u) {
+    for (var ih = hw.x; ih < hw.y; ih = ih + g.dh) {
+        for (var iw = ww.x; iw < ww.y; iw = iw + g.dw) {
             let v = in0[base + ih * g.w + iw];
             if (v > m || v != v) {
                 m = v;
@@ -64,7 +76,12 @@ fn max_forward(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     let plane = o / (g.oh * g.ow);
     let q = o % (g.oh * g.ow);
     let base = plane * g.h * g.w;
-    out[o] = in0[base + argmax(base, g, q / g.ow, q % g.ow)];
+    let best = argmax(base, g, q / g.ow, q % g.ow);
+    if (best == NO_TAP) {
+        out[o] = neg_inf();
+        return;
+    }
+    out[o] = in0[base + best];
 }
 
 // Inputs (x, h): h has x's shape; picks h at each window's arg-max.
@@ -77,7 +94,12 @@ fn max_gather(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) nw
     let plane = o / (g.oh * g.ow);
     let q = o % (g.oh * g.ow);
     let base = plane * g.h * g.w;
-    out[o] = in1[base + argmax(base, g, q / g.ow, q % g.ow)];
+    let best = argmax(base, g, q / g.ow, q % g.ow);
+    if (best == NO_TAP) {
+        out[o] = 0.0;
+        return;
+    }
+    out[o] = in1[base + best];
 }
 
 // Inputs (x, dy): one invocation per input element sums dy over the windows whose arg-max it is.
@@ -92,8 +114,9 @@ fn max_scatter(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgroups) n
     let ih = q / g.w;
     let iw = q % g.w;
     let base = plane * g.h * g.w;
-    let rh = covering(ih, g.sh, g.ph, g.kh, g.oh);
-    let rw = covering(iw, g.sw, g.pw, g.kw, g.ow);
+    // Windows span dilation * (kernel - 1) + 1 taps; argmax() decides the exact membership.
+    let rh = covering(ih, g.sh, g.ph, g.dh * (g.kh - 1u) + 1u, g.oh);
+    let rw = covering(iw, g.sw, g.pw, g.dw * (g.kw - 1u) + 1u, g.ow);
     var acc = 0.0;
     for (var oh = rh.x; oh < rh.y; oh = oh + 1u) {
         for (var ow = rw.x; ow < rw.y; ow = ow + 1u) {
@@ -123,7 +146,7 @@ fn max_scatter_blocks(@builtin(workgroup_id) wid: vec3<u32>, @builtin(num_workgr
     let oh = q / bw;
     let ow = q % bw;
     let base = plane * g.h * g.w;
-    var best = 0xffffffffu;
+    var best = NO_TAP;
     var dy = 0.0;
     if (oh < g.oh && ow < g.ow) {
         best = argmax(base, g, oh, ow);
@@ -150,6 +173,9 @@ fn avg_win(o: u32, stride: u32, pad: u32, k: u32, size: u32) -> vec3<u32> {
 }
 
 fn avg_divisor(hw: vec3<u32>, ww: vec3<u32>) -> f32 {
+    if (p[15] != 0u) {
+        return f32(p[15]);
+    }
     if (p[12] != 0u) {
         return f32(hw.z * ww.z);
     }

@@ -206,24 +206,60 @@ fn cases(kind: OpKind) -> Vec<Case> {
             case("max_pool2d_square", vec![randn(&[1, 1, 4, 4], 56)], |x| {
                 x[0].max_pool2d(Pool2dParams::square(2))
             }),
+            case(
+                "max_pool2d_ceil_dilated",
+                vec![randn(&[2, 3, 6, 7], 220)],
+                |x| x[0].max_pool2d(pool_ceil_dilated()),
+            ),
+            case(
+                "max_pool2d_square_ceil",
+                vec![randn(&[1, 2, 5, 3], 221)],
+                |x| {
+                    x[0].max_pool2d(Pool2dParams {
+                        ceil_mode: true,
+                        ..Pool2dParams::square(2)
+                    })
+                },
+            ),
         ],
-        K::MaxPool2dScatter => vec![case(
-            "max_pool2d_scatter",
-            vec![randn(&[2, 3, 5, 7], 57), randn(&[2, 3, 3, 8], 58)],
-            |x| vjp(&x[0].max_pool2d(pool_params())?, &x[0], &x[1]),
-        )],
-        K::MaxPool2dGather => vec![case(
-            "max_pool2d_gather",
-            vec![
-                randn(&[2, 3, 5, 7], 59),
-                randn(&[2, 3, 3, 8], 60),
-                randn(&[2, 3, 5, 7], 61),
-            ],
-            |x| {
-                let scatter = vjp(&x[0].max_pool2d(pool_params())?, &x[0], &x[1])?;
-                vjp(&scatter, &x[1], &x[2])
-            },
-        )],
+        K::MaxPool2dScatter => vec![
+            case(
+                "max_pool2d_scatter",
+                vec![randn(&[2, 3, 5, 7], 57), randn(&[2, 3, 3, 8], 58)],
+                |x| vjp(&x[0].max_pool2d(pool_params())?, &x[0], &x[1]),
+            ),
+            case(
+                "max_pool2d_scatter_ceil_dilated",
+                vec![randn(&[2, 3, 6, 7], 222), randn(&[2, 3, 3, 4], 223)],
+                |x| vjp(&x[0].max_pool2d(pool_ceil_dilated())?, &x[0], &x[1]),
+            ),
+        ],
+        K::MaxPool2dGather => vec![
+            case(
+                "max_pool2d_gather",
+                vec![
+                    randn(&[2, 3, 5, 7], 59),
+                    randn(&[2, 3, 3, 8], 60),
+                    randn(&[2, 3, 5, 7], 61),
+                ],
+                |x| {
+                    let scatter = vjp(&x[0].max_pool2d(pool_params())?, &x[0], &x[1])?;
+                    vjp(&scatter, &x[1], &x[2])
+                },
+            ),
+            case(
+                "max_pool2d_gather_ceil_dilated",
+                vec![
+                    randn(&[2, 3, 6, 7], 224),
+                    randn(&[2, 3, 3, 4], 225),
+                    randn(&[2, 3, 6, 7], 226),
+                ],
+                |x| {
+                    let scatter = vjp(&x[0].max_pool2d(pool_ceil_dilated())?, &x[0], &x[1])?;
+                    vjp(&scatter, &x[1], &x[2])
+                },
+            ),
+        ],
         K::AvgPool2d => vec![
             case(
                 "avg_pool2d_exclude_pad",
@@ -240,12 +276,34 @@ fn cases(kind: OpKind) -> Vec<Case> {
                     })
                 },
             ),
+            case(
+                "avg_pool2d_ceil_include_pad",
+                vec![randn(&[1, 2, 6, 8], 227)],
+                |x| x[0].avg_pool2d(avg_ceil(true, None)),
+            ),
+            case(
+                "avg_pool2d_ceil_exclude_pad",
+                vec![randn(&[2, 1, 6, 8], 228)],
+                |x| x[0].avg_pool2d(avg_ceil(false, None)),
+            ),
+            case(
+                "avg_pool2d_divisor_override",
+                vec![randn(&[1, 2, 6, 8], 229)],
+                |x| x[0].avg_pool2d(avg_ceil(true, Some(4))),
+            ),
         ],
-        K::AvgPool2dBackward => vec![case(
-            "avg_pool2d_backward",
-            vec![randn(&[2, 3, 5, 7], 64), randn(&[2, 3, 3, 8], 65)],
-            |x| vjp(&x[0].avg_pool2d(pool_params())?, &x[0], &x[1]),
-        )],
+        K::AvgPool2dBackward => vec![
+            case(
+                "avg_pool2d_backward",
+                vec![randn(&[2, 3, 5, 7], 64), randn(&[2, 3, 3, 8], 65)],
+                |x| vjp(&x[0].avg_pool2d(pool_params())?, &x[0], &x[1]),
+            ),
+            case(
+                "avg_pool2d_backward_ceil",
+                vec![randn(&[1, 2, 6, 8], 230), randn(&[1, 2, 4, 5], 231)],
+                |x| vjp(&x[0].avg_pool2d(avg_ceil(true, None))?, &x[0], &x[1]),
+            ),
+        ],
         K::AdaptiveAvgPool2d => vec![
             case(
                 "adaptive_avg_pool2d_uneven",

@@ -41,6 +41,9 @@ impl Args<'_> {
                 .collect()
         })
     }
+    fn usize_opt(&self, key: &str) -> Option<usize> {
+        self.i(key).map(|v| v as usize)
+    }
     fn pair(&self, key: &str, default: [usize; 2]) -> [usize; 2] {
         self.list(key)
             .map_or(default, |l| [l[0] as usize, l[1] as usize])
@@ -64,6 +67,9 @@ impl Args<'_> {
             stride: self.pair("stride", kernel),
             padding: self.pair("padding", [0, 0]),
             count_include_pad: self.b("count_include_pad").unwrap_or(true),
+            dilation: self.pair("dilation", [1, 1]),
+            ceil_mode: self.b("ceil_mode").unwrap_or(false),
+            divisor_override: self.usize_opt("divisor_override"),
         }
     }
 }

@@ -87,6 +87,23 @@ pub struct Pool2dParams {
     pub padding: [usize; 2],
     /// Only for average pooling: count padded zeros in the divisor (torch default true).
     pub count_include_pad: bool,
+    /// Only for max pooling: spacing between window taps (torch default 1; absent in specs
+    /// saved before it existed).
+    #[serde(default = "unit_dilation")]
+    pub dilation: [usize; 2],
+    /// Round the output size up instead of down (torch's `ceil_mode`); the last window must
+    /// still start inside the input or its left padding.
+    #[serde(default)]
+    pub ceil_mode: bool,
+    /// Only for average pooling: divide every window by this instead (torch's
+    /// `divisor_override`).
+    #[serde(default)]
+    pub divisor_override: Option<usize>,
+}
+
+/// Serde default of [`Pool2dParams::dilation`].
+fn unit_dilation() -> [usize; 2] {
+    [1, 1]
 }
 
 impl Pool2dParams {
@@ -97,7 +114,29 @@ impl Pool2dParams {
             stride: [k, k],
             padding: [0, 0],
             count_include_pad: true,
+            dilation: [1, 1],
+            ceil_mode: false,
+            divisor_override: None,
         }
+    }
+
+    /// Taps one window spans along `axis`: `dilation * (kernel - 1) + 1`.
+    pub fn effective_kernel(&self, axis: usize) -> usize {
+        self.dilation[axis] * (self.kernel[axis].saturating_sub(1)) + 1
+    }
+
+    /// Pooled size along `axis` for an input of `size`, torch's `pooling_output_shape`
+    /// (`None` when no window fits).
+    pub fn output_size(&self, axis: usize, size: usize) -> Option<usize> {
+        let (pad, stride) = (self.padding[axis], self.stride[axis]);
+        let span = (size + 2 * pad).checked_sub(self.effective_kernel(axis))?;
+        let round = if self.ceil_mode { stride - 1 } else { 0 };
+        let mut out = (span + round) / stride + 1;
+        // torch: the last window must start inside the input or the left padding.
+        if self.ceil_mode && (out - 1) * stride >= size + pad {
+            out -= 1;
+        }
+        Some(out)
     }
 }
 

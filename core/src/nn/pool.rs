@@ -18,14 +18,26 @@ pub struct AvgPool2d(pub Pool2dParams);
 pub struct AdaptiveAvgPool2d(pub [usize; 2]);
 
 impl MaxPool2d {
-    /// `MaxPool2d(kernel, stride, padding)`.
+    /// `MaxPool2d(kernel, stride, padding)` (dilation 1, `ceil_mode=False`).
     pub fn new(kernel: usize, stride: usize, padding: usize) -> MaxPool2d {
         MaxPool2d(Pool2dParams {
             kernel: [kernel; 2],
             stride: [stride; 2],
             padding: [padding; 2],
-            count_include_pad: true,
+            ..Pool2dParams::square(kernel)
         })
+    }
+
+    /// torch's `dilation=d`: taps `d` apart within each window.
+    pub fn dilation(mut self, d: usize) -> MaxPool2d {
+        self.0.dilation = [d; 2];
+        self
+    }
+
+    /// torch's `ceil_mode`: round the output size up (PyTorch-exported GoogLeNet/SqueezeNet).
+    pub fn ceil_mode(mut self, on: bool) -> MaxPool2d {
+        self.0.ceil_mode = on;
+        self
     }
 }
 
@@ -36,8 +48,26 @@ impl AvgPool2d {
             kernel: [kernel; 2],
             stride: [stride; 2],
             padding: [padding; 2],
-            count_include_pad: true,
+            ..Pool2dParams::square(kernel)
         })
+    }
+
+    /// torch's `ceil_mode`: round the output size up.
+    pub fn ceil_mode(mut self, on: bool) -> AvgPool2d {
+        self.0.ceil_mode = on;
+        self
+    }
+
+    /// torch's `count_include_pad`: whether padded zeros count in the divisor.
+    pub fn count_include_pad(mut self, on: bool) -> AvgPool2d {
+        self.0.count_include_pad = on;
+        self
+    }
+
+    /// torch's `divisor_override`: divide every window's sum by `d`.
+    pub fn divisor_override(mut self, d: Option<usize>) -> AvgPool2d {
+        self.0.divisor_override = d;
+        self
     }
 }
 

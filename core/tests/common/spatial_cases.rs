@@ -1,7 +1,7 @@
 //! Parity cases of the spatial and data-movement ops: conv2d and its gradients (direct and
 //! implicit-GEMM paths), pooling and its adjoints, gather/scatter and the copy ops.
 
-use super::op_cases::{case, conv_out, pool_out, Case, Data};
+use super::op_cases::{case, conv_out, Case, Data};
 use pixelgrad::{Conv2dParams, Op, Pool2dParams};
 
 pub fn conv_cases(d: &mut Data, cases: &mut Vec<Case>) {
@@ -74,7 +74,22 @@ pub fn conv_cases(d: &mut Data, cases: &mut Vec<Case>) {
     }
 }
 
+/// torch's pooled size (`pooling_output_shape`): floor or ceil, and with ceil_mode the last
+/// window must start inside the input or its left padding.
+fn pooled(size: usize, k: usize, s: usize, p: usize, dil: usize, ceil: bool) -> usize {
+    if !ceil {
+        return conv_out(size, k, s, p, dil);
+    }
+    let out = (size + 2 * p - dil * (k - 1) - 1).div_ceil(s) + 1;
+    if (out - 1) * s >= size + p {
+        out - 1
+    } else {
+        out
+    }
+}
+
 pub fn pool_cases(d: &mut Data, cases: &mut Vec<Case>) {
+    let base = Pool2dParams::square(1);
     let geoms = [
         (
             [2, 3, 9, 7],
@@ -83,6 +98,7 @@ pub fn pool_cases(d: &mut Data, cases: &mut Vec<Case>) {
                 stride: [2, 2],
                 padding: [1, 1],
                 count_include_pad: true,
+                ..base
             },
         ),
         (
@@ -92,17 +108,99 @@ pub fn pool_cases(d: &mut Data, cases: &mut Vec<Case>) {
                 stride: [2, 1],
                 padding: [1, 1],
                 count_include_pad: false,
+                ..base
             },
         ),
         ([1, 1, 5, 5], Pool2dParams::square(2)),
+        // ceil_mode: an extra window clipped at the right edge (torch's divisor rule).
+        (
+            [2, 3, 9, 8],
+            Pool2dParams {
+                kernel: [3, 3],
+                stride: [2, 2],
+                padding: [1, 1],
+                ceil_mode: true,
+                ..base
+            },
+        ),
+        // ceil_mode where the rounded-up window would start in the right padding: dropped.
+        (
+            [1, 2, 5, 4],
+            Pool2dParams {
+                kernel: [2, 2],
+                stride: [2, 2],
+                padding: [1, 1],
+                count_include_pad: false,
+                ceil_mode: true,
+                ..base
+            },
+        ),
+        // 2x2 non-overlapping windows on odd sizes with ceil_mode (GoogLeNet-style).
+        (
+            [1, 3, 5, 7],
+            Pool2dParams {
+                ceil_mode: true,
+                ..Pool2dParams::square(2)
+            },
+        ),
+        // Dilated max pooling (the average cases skip dilation: torch's avg has none).
+        (
+            [2, 2, 7, 6],
+            Pool2dParams {
+                kernel: [3, 2],
+                stride: [1, 2],
+                padding: [1, 1],
+                dilation: [2, 2],
+                ..base
+            },
+        ),
+        (
+            [1, 2, 8, 9],
+            Pool2dParams {
+                kernel: [3, 3],
+                stride: [2, 2],
+                padding: [1, 1],
+                dilation: [2, 1],
+                ceil_mode: true,
+                ..base
+            },
+        ),
+        // Dilation 3 on a 2x2 input: the padded corner windows have no tap inside the input
+        // (torch: -inf, no gradient).
+        (
+            [1, 1, 2, 2],
+            Pool2dParams {
+                kernel: [2, 2],
+                stride: [1, 1],
+                padding: [1, 1],
+                dilation: [3, 3],
+                ..base
+            },
+        ),
+        (
+            [1, 2, 6, 5],
+            Pool2dParams {
+                kernel: [3, 2],
+                stride: [2, 1],
+                padding: [1, 1],
+                ceil_mode: true,
+                divisor_override: Some(5),
+                ..base
+            },
+        ),
     ];
     for (xs, p) in geoms {
-        let ys = [
-            xs[0],
-            xs[1],
-            pool_out(xs[2], p.kernel[0], p.stride[0], p.padding[0]),
-            pool_out(xs[3], p.kernel[1], p.stride[1], p.padding[1]),
-        ];
+        let size = |a: usize| {
+            pooled(
+                xs[2 + a],
+                p.kernel[a],
+                p.stride[a],
+                p.padding[a],
+                p.dilation[a],
+                p.ceil_mode,
+            )
+        };
+        let ys = [xs[0], xs[1], size(0), size(1)];
         let x = d.uniform(&xs, -1.0, 1.0);
         let g = d.uniform(&ys, -1.0, 1.0);
         let h = d.uniform(&xs, -1.0, 1.0);
@@ -125,6 +223,9 @@ pub fn pool_cases(d: &mut Data, cases: &mut Vec<Case>) {
             vec![x.clone(), h],
             &ys,
         ));
+        if p.dilation != [1, 1] {
+            continue;
+        }
         cases.push(case(
             format!("avg_pool2d {tag}"),
             Op::AvgPool2d(p),

@@ -112,5 +112,32 @@ pub(crate) fn pool_params() -> Pool2dParams {
         stride: [2, 1],
         padding: [1, 1],
         count_include_pad: false,
+        ..Pool2dParams::square(1)
+    }
+}
+
+/// Max pooling with dilation and ceil_mode: on a `[_, _, 6, 7]` input the output is 3 x 4 (the
+/// rounded-up last column would start in the right padding and is dropped).
+pub(crate) fn pool_ceil_dilated() -> Pool2dParams {
+    Pool2dParams {
+        kernel: [3, 2],
+        stride: [2, 2],
+        padding: [1, 1],
+        dilation: [2, 1],
+        ceil_mode: true,
+        ..Pool2dParams::square(1)
+    }
+}
+
+/// Average pooling with ceil_mode (windows clipped at the padded edge): `[_, _, 6, 8]` -> 4 x 5.
+pub(crate) fn avg_ceil(count_include_pad: bool, divisor_override: Option<usize>) -> Pool2dParams {
+    Pool2dParams {
+        kernel: [3, 3],
+        stride: [2, 2],
+        padding: [1, 1],
+        count_include_pad,
+        ceil_mode: true,
+        divisor_override,
+        ..Pool2dParams::square(1)
     }
 }

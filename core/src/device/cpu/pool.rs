@@ -1,5 +1,6 @@
 //! 2-D pooling on `[N, C, H, W]` planes: max (with its scatter/gather adjoints, which share
-//! one arg-max search), average (torch's divisor rules) and adaptive average.
+//! one arg-max search; dilated windows), average (torch's divisor rules) and adaptive average.
+//! `ceil_mode` needs nothing here: it only adds windows clipped at the bottom/right edge.
 
 use super::alloc;
 use super::parallel;
@@ -29,20 +30,29 @@ impl PoolGeom {
     }
 }
 
-/// Clipped window `[start, end)` along one axis for output position `o`.
-fn window(o: usize, stride: usize, pad: usize, k: usize, size: usize) -> (usize, usize) {
-    let start = (o * stride) as isize - pad as isize;
-    let end = (start + k as isize).min(size as isize);
-    (start.max(0) as usize, end.max(0) as usize)
+/// Max-pool window along `axis` for output position `o`: the first tap inside the input and
+/// the clipped end, taps `first, first + dilation, ..` below `end` (torch's dilated window).
+fn window(o: usize, axis: usize, p: &Pool2dParams, size: usize) -> (usize, usize) {
+    let d = p.dilation[axis].max(1) as isize;
+    let start = (o * p.stride[axis]) as isize - p.padding[axis] as isize;
+    let end = (start + p.effective_kernel(axis) as isize).min(size as isize);
+    // Taps left of the input (in the padding) are skipped whole dilation steps at a time.
+    let first = if start < 0 {
+        start + d * ((-start + d - 1) / d)
+    } else {
+        start
+    };
+    let end = end.max(0) as usize;
+    ((first.max(0) as usize).min(end), end)
 }
 
-/// Clipped windows of every output position along one axis.
-fn windows(out: usize, stride: usize, pad: usize, k: usize, size: usize) -> Vec<(usize, usize)> {
-    (0..out).map(|o| window(o, stride, pad, k, size)).collect()
+/// Max-pool windows of every output position along one axis.
+fn windows(out: usize, axis: usize, p: &Pool2dParams, size: usize) -> Vec<(usize, usize)> {
+    (0..out).map(|o| window(o, axis, p, size)).collect()
 }
 
 /// Calls `f(output index, plane offset, index of the window's first maximum within the plane)`
-/// for every pooled position, with torch's rules: the first maximum wins ties, a NaN wins
+/// for every pooled position with a tap inside the input, with torch's rules: the first maximum wins ties, a NaN wins
 /// (the last NaN of a window, as torch's `val > max || isnan(val)` scan picks).
 fn for_each_argmax<T: Float>(
     x: &[T],
@@ -52,8 +62,9 @@ fn for_each_argmax<T: Float>(
 ) {
     let plane_len = g.h * g.w;
     let per = g.oh * g.ow;
-    let hw = windows(g.oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
-    let ww = windows(g.ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
+    let hw = windows(g.oh, 0, p, g.h);
+    let ww = windows(g.ow, 1, p, g.w);
+    let [dh, dw] = p.dilation.map(|d| d.max(1));
     for (pi, plane) in x.chunks_exact(plane_len.max(1)).take(g.planes).enumerate() {
         let base = pi * plane_len;
         for (oh, &(h0, h1)) in hw.iter().enumerate() {
@@ -61,11 +72,17 @@ fn for_each_argmax<T: Float>(
             for (ow, &(w0, w1)) in ww.iter().enumerate() {
                 let mut best = h0 * g.w + w0;
                 let mut m = T::NEG_INFINITY;
-                for ih in h0..h1 {
-                    for (iw, &v) in plane[ih * g.w + w0..ih * g.w + w1].iter().enumerate() {
+                if h0 >= h1 || w0 >= w1 {
+                    // A dilated window whose taps all fall in the padding (torch gives -inf
+                    // and no gradient): it has no arg-max.
+                    continue;
+                }
+                for ih in (h0..h1).step_by(dh) {
+                    let row = plane[ih * g.w + w0..ih * g.w + w1].iter().step_by(dw);
+                    for (j, &v) in row.enumerate() {
                         let take = (v > m) | v.is_nan();
                         m = if take { v } else { m };
-                        best = if take { ih * g.w + w0 + iw } else { best };
+                        best = if take { ih * g.w + w0 + j * dw } else { best };
                     }
                 }
                 f(o_row + ow, base, best);
@@ -74,10 +91,16 @@ fn for_each_argmax<T: Float>(
     }
 }
 
-/// True for non-overlapping 2x2 windows without padding (LeNet/VGG pooling), which have
+/// True for non-overlapping 2x2 windows without padding or dilation that all lie inside the
+/// input (LeNet/VGG pooling; not a `ceil_mode` window clipped at an odd edge), which have
 /// straight-line kernels below.
-fn is_2x2(p: &Pool2dParams) -> bool {
-    p.kernel == [2, 2] && p.stride == [2, 2] && p.padding == [0, 0]
+fn is_2x2(p: &Pool2dParams, g: &PoolGeom) -> bool {
+    p.kernel == [2, 2]
+        && p.stride == [2, 2]
+        && p.padding == [0, 0]
+        && p.dilation == [1, 1]
+        && 2 * g.oh <= g.h
+        && 2 * g.ow <= g.w
 }
 
 /// NaN-propagating maximum that keeps `a` on ties (branch-free, vectorizable).
@@ -116,7 +139,7 @@ fn by_planes<T: Float>(
 
 /// Max pooling values.
 pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    if is_2x2(p) {
+    if is_2x2(p, g) {
         let mut y = alloc::stale(g.planes * g.oh * g.ow);
         let plane_len = g.h * g.w;
         by_planes(&mut y, g.oh * g.ow, plane_len, &|p0, ys| {
@@ -138,15 +161,16 @@ pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> 
     }
     let mut y = alloc::filled(T::ZERO, g.planes * g.oh * g.ow);
     // Values only: a running NaN-propagating max, no index bookkeeping.
-    let hw = windows(g.oh, p.stride[0], p.padding[0], p.kernel[0], g.h);
-    let ww = windows(g.ow, p.stride[1], p.padding[1], p.kernel[1], g.w);
+    let hw = windows(g.oh, 0, p, g.h);
+    let ww = windows(g.ow, 1, p, g.w);
+    let [dh, dw] = p.dilation.map(|d| d.max(1));
     let mut out = y.iter_mut();
     for plane in x.chunks_exact((g.h * g.w).max(1)).take(g.planes) {
         for &(h0, h1) in &hw {
             for &(w0, w1) in &ww {
                 let mut m = T::NEG_INFINITY;
-                for ih in h0..h1 {
-                    for &v in &plane[ih * g.w + w0..ih * g.w + w1] {
+                for ih in (h0..h1).step_by(dh) {
+                    for &v in plane[ih * g.w + w0..ih * g.w + w1].iter().step_by(dw) {
                         m = max_keep_first(m, v);
                     }
                 }
@@ -159,7 +183,7 @@ pub fn max_forward<T: Float>(x: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> 
 
 /// Adds pooled gradients `dy` onto the arg-max positions of `x` (max_pool2d backward).
 pub fn max_scatter<T: Float>(x: &[T], dy: &[T], g: &PoolGeom, p: &Pool2dParams) -> Vec<T> {
-    if is_2x2(p) {
+    if is_2x2(p, g) {
         // Windows do not overlap: write each window's four gradients directly (every element
         // of dx is written, the rows and columns outside all windows with zeros).
         let mut dx = alloc::stale(x.len());
@@ -210,7 +234,8 @@ pub fn max_gather<T: Float>(x: &[T], h: &[T], g: &PoolGeom, p: &Pool2dParams) ->
     y
 }
 
-/// Window bounds and divisor of average pooling, following torch's `count_include_pad` rule.
+/// Window bounds and the window's size clipped to the padded input (the divisor under
+/// `count_include_pad`, also for `ceil_mode` windows past the right padding, as torch).
 fn avg_window(o: usize, axis: usize, size: usize, p: &Pool2dParams) -> (usize, usize, usize) {
     let start = (o * p.stride[axis]) as isize - p.padding[axis] as isize;
     let end_pad = (start + p.kernel[axis] as isize).min((size + p.padding[axis]) as isize);
@@ -231,10 +256,10 @@ fn for_each_avg_window(
             let (h0, h1, hp) = avg_window(oh, 0, g.h, p);
             for ow in 0..g.ow {
                 let (w0, w1, wp) = avg_window(ow, 1, g.w, p);
-                let div = if p.count_include_pad {
-                    hp * wp
-                } else {
-                    (h1 - h0) * (w1 - w0)
+                let div = match p.divisor_override {
+                    Some(d) => d,
+                    None if p.count_include_pad => hp * wp,
+                    None => (h1 - h0) * (w1 - w0),
                 };
                 f(
                     plane,

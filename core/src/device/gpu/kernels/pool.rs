@@ -73,6 +73,7 @@ pub(crate) fn pool(
     let blocks = matches!(which, PoolKernel::MaxScatter)
         && p.padding == [0, 0]
         && p.stride == p.kernel
+        && p.dilation == [1, 1]
         && p.kernel.iter().all(|&k| k > 0);
     let invocations = if blocks {
         x[0] * x[1] * x[2].div_ceil(p.kernel[0]) * x[3].div_ceil(p.kernel[1])
@@ -98,6 +99,9 @@ pub(crate) fn pool(
         p.padding[0],
         p.padding[1],
         usize::from(p.count_include_pad),
+        p.dilation[0].max(1),
+        p.dilation[1].max(1),
+        p.divisor_override.unwrap_or(0),
     ];
     let params = values
         .iter()
