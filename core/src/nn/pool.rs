@@ -106,3 +106,28 @@ impl Module for AdaptiveAvgPool2d {
         "AdaptiveAvgPool2d"
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Builder settings reach the op; expected values are torch.nn's.
+    #[test]
+    fn pool_builders_set_ceil_mode_dilation_and_divisor() -> Result<()> {
+        let googlenet = MaxPool2d::new(3, 2, 0).ceil_mode(true);
+        let y = Tensor::zeros(&[1, 1, 112, 112][..]).max_pool2d(googlenet.0)?;
+        assert_eq!(y.dims(), &[1, 1, 56, 56]);
+        let dilated = MaxPool2d::new(3, 2, 1).dilation(2);
+        let y = Tensor::zeros(&[1, 1, 9, 9][..]).max_pool2d(dilated.0)?;
+        assert_eq!(y.dims(), &[1, 1, 4, 4]);
+        let ones = Tensor::ones(&[1, 1, 3, 3][..]);
+        let avg = AvgPool2d::new(2, 2, 0).ceil_mode(true);
+        assert_eq!(ones.avg_pool2d(avg.0)?.to_vec::<f32>()?, vec![1.0; 4]);
+        let fixed = avg.count_include_pad(false).divisor_override(Some(4));
+        assert_eq!(
+            ones.avg_pool2d(fixed.0)?.to_vec::<f32>()?,
+            vec![1.0, 0.5, 0.5, 0.25]
+        );
+        Ok(())
+    }
+}
