@@ -10,6 +10,7 @@
 
 use std::collections::HashMap;
 
+use super::readback::{copy_out, start_map, MapResult};
 use super::runtime::MAX_BATCH;
 use super::shaders::{Kernel, ShaderId};
 use super::{Gpu, GpuError};
@@ -53,8 +54,6 @@ pub struct KernelProfile {
     /// Compute passes timed (one per dispatch).
     pub passes: u64,
 }
-
-type MapResult = Result<(), wgpu::BufferAsyncError>;
 
 /// A submitted batch whose timestamps are being mapped.
 struct PendingBatch {
@@ -166,7 +165,7 @@ impl Recorder {
             let done = receiver
                 .await
                 .map_err(|_| GpuError::Readback("the map callback was dropped".into()))?;
-            let ticks = copy_out(&batch.staging, done)?;
+            let ticks: Vec<u64> = copy_out(&batch.staging, done)?;
             for (name, pair) in batch.names.iter().zip(ticks.chunks_exact(2)) {
                 let entry = totals.entry(name).or_default();
                 entry.0 += 1;
@@ -177,31 +176,6 @@ impl Recorder {
         }
         Ok(summarize(totals, passes))
     }
-}
-
-/// Starts mapping a submitted staging buffer; the receiver gets the outcome.
-fn start_map(staging: &wgpu::Buffer) -> futures_channel::oneshot::Receiver<MapResult> {
-    let (sender, receiver) = futures_channel::oneshot::channel();
-    staging
-        .slice(..)
-        .map_async(wgpu::MapMode::Read, move |result| {
-            // The receiver is gone only if the profile was dropped; nothing to report then.
-            let _ = sender.send(result);
-        });
-    receiver
-}
-
-/// The mapped timestamps (GPU ticks) of a staging buffer.
-fn copy_out(staging: &wgpu::Buffer, done: MapResult) -> Result<Vec<u64>, GpuError> {
-    done.map_err(|e| GpuError::Readback(e.to_string()))?;
-    let view = staging
-        .slice(..)
-        .get_mapped_range()
-        .map_err(|e| GpuError::Readback(e.to_string()))?;
-    let ticks = bytemuck::pod_collect_to_vec::<u8, u64>(&view);
-    drop(view);
-    staging.unmap();
-    Ok(ticks)
 }
 
 /// Sorts the totals, slowest first, and computes each kernel's share.

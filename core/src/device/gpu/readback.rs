@@ -12,10 +12,11 @@ pub(crate) fn staging_buffer(device: &wgpu::Device, len: usize) -> wgpu::Buffer 
     })
 }
 
-type MapResult = Result<(), wgpu::BufferAsyncError>;
+/// How a buffer's `map_async` ended.
+pub(super) type MapResult = Result<(), wgpu::BufferAsyncError>;
 
 /// Starts mapping `staging` (whose copy has been submitted) and returns the completion channel.
-fn start_map(staging: &wgpu::Buffer) -> futures_channel::oneshot::Receiver<MapResult> {
+pub(super) fn start_map(staging: &wgpu::Buffer) -> futures_channel::oneshot::Receiver<MapResult> {
     let (sender, receiver) = futures_channel::oneshot::channel();
     staging
         .slice(..)
@@ -26,13 +27,17 @@ fn start_map(staging: &wgpu::Buffer) -> futures_channel::oneshot::Receiver<MapRe
     receiver
 }
 
-fn copy_out(staging: &wgpu::Buffer, done: MapResult) -> Result<Vec<f32>, GpuError> {
+/// The values of a mapped staging buffer (then unmapped, ready for reuse).
+pub(super) fn copy_out<T: bytemuck::Pod>(
+    staging: &wgpu::Buffer,
+    done: MapResult,
+) -> Result<Vec<T>, GpuError> {
     done.map_err(|e| GpuError::Readback(e.to_string()))?;
     let view = staging
         .slice(..)
         .get_mapped_range()
         .map_err(|e| GpuError::Readback(e.to_string()))?;
-    let values = bytemuck::cast_slice::<u8, f32>(&view).to_vec();
+    let values = bytemuck::pod_collect_to_vec::<u8, T>(&view);
     drop(view);
     staging.unmap();
     Ok(values)
