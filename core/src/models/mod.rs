@@ -57,9 +57,9 @@ mod vit;
 pub use convnext::ConvNextConfig;
 pub use densenet::DenseNetConfig;
 pub use ensemble::Ensemble;
+pub use feature_cache::{features_repeat, FeatureCache};
 pub use presets::PRESETS;
 pub use resnet::{BlockKind, ResNetConfig};
-pub use feature_cache::{features_repeat, FeatureCache};
 pub use transfer::{cache_features, cache_features_async, Features, TransferHead};
 pub use vit::VitConfig;
 
