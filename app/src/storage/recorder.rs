@@ -103,14 +103,18 @@ pub fn record_runs(worker: WorkerClient) {
         let Some(file) = worker.share.checkpoint.get() else {
             return;
         };
-        let Some(run) = current.get_value() else {
+        let Some(id) = current.with_value(|r| r.as_ref().map(|r| r.id.clone())) else {
             return;
         };
         spawn_local(async move {
             // The record goes with its checkpoint, so a reload never finds a run whose steps
-            // and curves are behind the weights it keeps.
-            let saved = match save_checkpoint(&run.id, file.step, &file.bytes).await {
-                Ok(()) => save(&run).await,
+            // and curves are behind the weights it keeps. It is the record as it is once the
+            // checkpoint has committed: one taken earlier could undo a save of the run's end.
+            let saved = match save_checkpoint(&id, file.step, &file.bytes).await {
+                Ok(()) => match current.get_value().filter(|run| run.id == id) {
+                    Some(run) => save(&run).await,
+                    None => Ok(()),
+                },
                 Err(e) => Err(e),
             };
             match saved {
