@@ -7,10 +7,8 @@ mod engine;
 pub mod grad_mode;
 pub mod gradcheck;
 mod op;
-mod op_params;
 
 pub use engine::grad;
 pub use grad_mode::{enable_grad, is_enabled as is_grad_enabled, no_grad};
 pub use gradcheck::{gradcheck, GradcheckReport};
-pub use op::{BinaryOp, CmpOp, Op, OpKind, UnaryOp};
-pub use op_params::{Conv2dParams, Pool2dParams};
+pub use op::{BinaryOp, CmpOp, Conv2dParams, Op, OpKind, Pool2dParams, UnaryOp};

@@ -55,6 +55,10 @@ pub fn conv_out(size: usize, k: usize, s: usize, p: usize, d: usize) -> usize {
     (size + 2 * p - d * (k - 1) - 1) / s + 1
 }
 
+pub fn pool_out(size: usize, k: usize, s: usize, p: usize) -> usize {
+    (size + 2 * p - k) / s + 1
+}
+
 pub fn case(
     name: impl Into<String>,
     op: Op,
